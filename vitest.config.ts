@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     exclude: ['test/**/*.fuzz.test.ts', 'node_modules/**'],
     pool: 'forks',
     testTimeout: 30_000,

@@ -1,0 +1,110 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/index.js';
+import { createLogger } from './log/logger.js';
+import { createDeviceHandler, NO_HOOKS, type ProxyHooks, type ProxyState } from './proxy/device-endpoint.js';
+import { drainServer, InFlight } from './proxy/drain.js';
+import { LongPolls } from './proxy/long-polls.js';
+import { isDevicePath } from './proxy/device-path.js';
+import { createUpstream, type Upstream } from './proxy/upstream.js';
+import { registerHealth } from './proxy/health.js';
+
+export interface Gateway {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly server: Server;
+  readonly app: FastifyInstance;
+  readonly upstream: Upstream;
+  readonly longPolls: LongPolls;
+  readonly state: ProxyState;
+  /** Listens on config.host:config.port; resolves the bound address. */
+  listen(): Promise<AddressInfo>;
+  /** Graceful stop: drain, answer held Pings, close upstream connections. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  logger?: Logger;
+  hooks?: Partial<ProxyHooks>;
+}
+
+/**
+ * Builds the gateway. The ActiveSync endpoint is served straight from Node's server
+ * (device path first, no router, no reply object: it is the hot path and measured so in
+ * bench/RESULTS.md); everything else (health, and later the admin API and console) goes
+ * through fastify.
+ */
+export async function buildGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const upstream = createUpstream(config);
+  const longPolls = new LongPolls();
+  const inFlight = new InFlight();
+  const state: ProxyState = { draining: false, upstreamSeenAt: undefined };
+  const hooks: ProxyHooks = { ...NO_HOOKS, ...options.hooks };
+  const handleDevice = createDeviceHandler({ config, upstream, log, hooks, longPolls, state });
+
+  let server!: Server;
+  const app = fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    caseSensitive: false,
+    return503OnClosing: true,
+    serverFactory: (fastifyHandler) => {
+      const route = (req: IncomingMessage, res: ServerResponse): void => {
+        const leave = inFlight.enter();
+        res.once('close', leave);
+        if (isDevicePath(req.url)) handleDevice(req, res);
+        else fastifyHandler(req, res);
+      };
+      server = config.tls === undefined ? createHttpServer(route) : createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, route);
+      return server;
+    },
+  }) as unknown as FastifyInstance;
+  registerHealth(app, { state, upstream, log });
+  await app.ready();
+  applyServerTimeouts(server, config);
+
+  let stopping: Promise<void> | undefined;
+  const gateway: Gateway = {
+    config,
+    log,
+    server,
+    app,
+    upstream,
+    longPolls,
+    state,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      const address = server.address() as AddressInfo;
+      log.info({ address: address.address, port: address.port, upstream: upstream.origin + upstream.path, tls: config.tls !== undefined }, 'listening');
+      return address;
+    },
+    stop() {
+      stopping ??= (async () => {
+        state.draining = true;
+        if (server.listening) await drainServer(server, longPolls, inFlight, config.drainTimeoutMs, log);
+        await app.close().catch(() => undefined);
+        await upstream.pool.destroy().catch(() => undefined);
+        log.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+  return gateway;
+}
+
+/**
+ * Node's server timeouts, set on purpose ([MS-ASCMD] Ping/Sync hold up to 3540 s):
+ * a whole request must arrive within clientRequestTimeoutMs (a big upload), its headers
+ * within 60 s; a socket may be silent up to clientIdleTimeoutMs (above the long-poll
+ * timeout, so held Pings live); an idle keep-alive connection lasts keepAliveTimeoutMs.
+ */
+function applyServerTimeouts(server: Server, config: Config): void {
+  server.requestTimeout = config.clientRequestTimeoutMs;
+  server.headersTimeout = Math.min(60_000, config.clientRequestTimeoutMs);
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.setTimeout(config.clientIdleTimeoutMs);
+}

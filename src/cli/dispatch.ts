@@ -1,0 +1,37 @@
+import type { Io } from '../main.js';
+
+interface Verb {
+  summary: string;
+  run(args: string[], io: Io): Promise<number>;
+}
+
+/** The verbs of the `easgate` command; each loads its module only when used. */
+const VERBS: Record<string, Verb> = {
+  serve: {
+    summary: 'run the gateway (configuration from EASGATE_* environment variables)',
+    run: async (_args, io) => (await import('../main.js')).runServe(io),
+  },
+  demo: {
+    summary: 'start a sample ActiveSync server and the gateway in front of it, and sync a simulated phone through it',
+    run: async (args, io) => (await import('./demo.js')).runDemo(args, io),
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(VERBS).map(([name, v]) => `  ${name.padEnd(16)} ${v.summary}`);
+  return `usage: easgate <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') {
+    io.stdout.write(usage());
+    return verb === undefined ? 2 : 0;
+  }
+  const entry = VERBS[verb];
+  if (entry === undefined) {
+    io.stderr.write(`easgate: unknown command '${verb}'\n\n${usage()}`);
+    return 2;
+  }
+  return entry.run(rest, io);
+}

@@ -1,0 +1,2 @@
+export { loadConfig, ConfigError, type Config } from './load.js';
+export { SETTINGS, MAX_HEARTBEAT_MS, type SettingSpec, type SettingName } from './settings.js';

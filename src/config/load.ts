@@ -1,0 +1,148 @@
+import { readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isIP } from 'node:net';
+import { SETTINGS, type SettingKind, type SettingSpec } from './settings.js';
+
+export interface Config {
+  readonly upstreamUrl: URL;
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: URL | undefined;
+  readonly logLevel: string;
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly longPollTimeoutMs: number;
+  readonly clientRequestTimeoutMs: number;
+  readonly clientIdleTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly upstreamKeepAliveMs: number;
+  readonly upstreamConnections: number;
+  readonly upstreamTlsVerify: boolean;
+  readonly upstreamCa: Buffer | undefined;
+  readonly inspectBodyLimit: number;
+  readonly drainTimeoutMs: number;
+  readonly trustProxy: boolean;
+  readonly instanceName: string;
+}
+
+/** A setting that is missing or does not parse; the message names the variable. */
+export class ConfigError extends Error {
+  readonly code = 'EASGATE_ERR_CONFIG_INVALID';
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function accepts(kind: SettingKind): string {
+  switch (kind.type) {
+    case 'url':
+      return `an absolute ${kind.protocols.map((p) => p.slice(0, -1)).join(' or ')} URL`;
+    case 'host':
+      return 'an IP address or host name';
+    case 'port':
+      return 'a port number from 0 to 65535';
+    case 'int':
+      return `a whole number from ${kind.min} to ${kind.max}`;
+    case 'enum':
+      return `one of ${kind.values.join(', ')}`;
+    case 'file':
+      return 'the path of a readable file';
+    case 'bool':
+      return 'true or false';
+    case 'string':
+      return `text of at most ${kind.maxLength} characters`;
+  }
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)*$/;
+
+function parseValue(kind: SettingKind, raw: string): unknown {
+  switch (kind.type) {
+    case 'url': {
+      let u: URL;
+      try {
+        u = new URL(raw);
+      } catch {
+        return undefined;
+      }
+      return kind.protocols.includes(u.protocol) && u.username === '' && u.password === '' ? u : undefined;
+    }
+    case 'host':
+      return isIP(raw) !== 0 || HOSTNAME.test(raw) ? raw : undefined;
+    case 'port':
+    case 'int': {
+      if (!/^\d+$/.test(raw)) return undefined;
+      const n = Number(raw);
+      const [min, max] = kind.type === 'port' ? [0, 65535] : [kind.min, kind.max];
+      return n >= min && n <= max ? n : undefined;
+    }
+    case 'enum':
+      return kind.values.includes(raw) ? raw : undefined;
+    case 'file':
+      try {
+        return statSync(raw).isFile() ? readFileSync(raw) : undefined;
+      } catch {
+        return undefined;
+      }
+    case 'bool':
+      return raw === 'true' ? true : raw === 'false' ? false : undefined;
+    case 'string':
+      return raw.length > 0 && raw.length <= kind.maxLength ? raw : undefined;
+  }
+}
+
+/**
+ * Reads and validates every EASGATE_* setting at once, so that one start reports every
+ * problem; returns a frozen object. Values are never echoed back in the messages (a
+ * mistyped secret must not reach a log).
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(SETTINGS) as [string, SettingSpec][]) {
+    const raw = env[spec.env]?.trim();
+    const text = raw === undefined || raw === '' ? spec.default : raw;
+    if (text === undefined) {
+      if (spec.required) problems.push(`${spec.env} is required: ${accepts(spec.kind)}`);
+      continue;
+    }
+    const value = parseValue(spec.kind, text);
+    if (value === undefined) problems.push(`${spec.env} must be ${accepts(spec.kind)}`);
+    else values[name] = value;
+  }
+  const cert = values.tlsCert as Buffer | undefined;
+  const key = values.tlsKey as Buffer | undefined;
+  if ((cert === undefined) !== (key === undefined) && !problems.some((p) => p.startsWith('EASGATE_TLS_'))) {
+    problems.push('EASGATE_TLS_CERT and EASGATE_TLS_KEY must be set together');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const config: Config = {
+    upstreamUrl: values.upstreamUrl as URL,
+    host: values.host as string,
+    port: values.port as number,
+    publicUrl: values.publicUrl as URL | undefined,
+    logLevel: values.logLevel as string,
+    tls: cert !== undefined && key !== undefined ? Object.freeze({ cert, key }) : undefined,
+    connectTimeoutMs: values.connectTimeoutMs as number,
+    requestTimeoutMs: values.requestTimeoutMs as number,
+    longPollTimeoutMs: values.longPollTimeoutMs as number,
+    clientRequestTimeoutMs: values.clientRequestTimeoutMs as number,
+    clientIdleTimeoutMs: values.clientIdleTimeoutMs as number,
+    keepAliveTimeoutMs: values.keepAliveTimeoutMs as number,
+    upstreamKeepAliveMs: values.upstreamKeepAliveMs as number,
+    upstreamConnections: values.upstreamConnections as number,
+    upstreamTlsVerify: values.upstreamTlsVerify as boolean,
+    upstreamCa: values.upstreamCa as Buffer | undefined,
+    inspectBodyLimit: values.inspectBodyLimit as number,
+    drainTimeoutMs: values.drainTimeoutMs as number,
+    trustProxy: values.trustProxy as boolean,
+    instanceName: (values.instanceName as string | undefined) ?? hostname(),
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,132 @@
+/**
+ * Every setting of the gateway, declared once: its environment variable, what it
+ * accepts, its default and what it is for. `loadConfig` validates them into a frozen
+ * object; the README's configuration table is checked against this list by a test.
+ */
+export type SettingKind =
+  | { type: 'url'; protocols: readonly string[] }
+  | { type: 'host' }
+  | { type: 'port' }
+  | { type: 'int'; min: number; max: number }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'file' }
+  | { type: 'bool' }
+  | { type: 'string'; maxLength: number };
+
+export interface SettingSpec {
+  readonly env: string;
+  readonly kind: SettingKind;
+  /** Default as the environment would spell it; undefined = optional with no default. */
+  readonly default?: string;
+  readonly required?: boolean;
+  readonly doc: string;
+}
+
+const MINUTE = 60_000;
+
+/** The longest heartbeat a device may ask for is 3540 s ([MS-ASCMD] Ping/Sync, PROTOCOL.md 7). */
+export const MAX_HEARTBEAT_MS = 3_540_000;
+
+export const SETTINGS = {
+  upstreamUrl: {
+    env: 'EASGATE_UPSTREAM_URL',
+    kind: { type: 'url', protocols: ['http:', 'https:'] },
+    required: true,
+    doc: 'Full URL of the upstream ActiveSync endpoint, e.g. https://mail.example.com/Microsoft-Server-ActiveSync',
+  },
+  host: { env: 'EASGATE_HOST', kind: { type: 'host' }, default: '0.0.0.0', doc: 'Address the device listener binds to' },
+  port: { env: 'EASGATE_PORT', kind: { type: 'port' }, default: '8080', doc: 'Port of the device listener (0 picks a free one)' },
+  publicUrl: {
+    env: 'EASGATE_PUBLIC_URL',
+    kind: { type: 'url', protocols: ['http:', 'https:'] },
+    doc: 'How devices reach the gateway (its public ActiveSync URL); used to rewrite X-MS-Location on HTTP 451. Unset: derived from the request',
+  },
+  logLevel: {
+    env: 'EASGATE_LOG_LEVEL',
+    kind: { type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    default: 'info',
+    doc: 'Log level of the JSON log on stdout',
+  },
+  tlsCert: { env: 'EASGATE_TLS_CERT', kind: { type: 'file' }, doc: 'PEM certificate (chain) file; with EASGATE_TLS_KEY the device listener speaks HTTPS' },
+  tlsKey: { env: 'EASGATE_TLS_KEY', kind: { type: 'file' }, doc: 'PEM private key file for EASGATE_TLS_CERT' },
+  connectTimeoutMs: {
+    env: 'EASGATE_UPSTREAM_CONNECT_TIMEOUT_MS',
+    kind: { type: 'int', min: 100, max: 120_000 },
+    default: '10000',
+    doc: 'Time to open a connection to the upstream before the device gets 503',
+  },
+  requestTimeoutMs: {
+    env: 'EASGATE_UPSTREAM_TIMEOUT_MS',
+    kind: { type: 'int', min: 100, max: 3_600_000 },
+    default: String(5 * MINUTE),
+    doc: 'Short commands: longest wait for the upstream\'s response headers, and longest silence inside its body, before the device gets 504',
+  },
+  longPollTimeoutMs: {
+    env: 'EASGATE_LONGPOLL_TIMEOUT_MS',
+    kind: { type: 'int', min: 1_000, max: 7_200_000 },
+    default: String(MAX_HEARTBEAT_MS + 2 * MINUTE),
+    doc: 'Long-poll commands (Ping, Sync): the same limits, above the 3540 s maximum heartbeat plus a margin',
+  },
+  clientRequestTimeoutMs: {
+    env: 'EASGATE_CLIENT_REQUEST_TIMEOUT_MS',
+    kind: { type: 'int', min: 1_000, max: 7_200_000 },
+    default: String(10 * MINUTE),
+    doc: 'Longest time a device may take to send one whole request (a large SendMail on a slow link)',
+  },
+  clientIdleTimeoutMs: {
+    env: 'EASGATE_CLIENT_IDLE_TIMEOUT_MS',
+    kind: { type: 'int', min: 1_000, max: 7_200_000 },
+    default: String(MAX_HEARTBEAT_MS + 3 * MINUTE),
+    doc: 'A device socket with no traffic for this long is closed (above the long-poll timeout, so held Pings survive)',
+  },
+  keepAliveTimeoutMs: {
+    env: 'EASGATE_KEEPALIVE_TIMEOUT_MS',
+    kind: { type: 'int', min: 1_000, max: 600_000 },
+    default: '75000',
+    doc: 'How long an idle device connection is kept open between requests (keep it above a load balancer\'s idle timeout)',
+  },
+  upstreamKeepAliveMs: {
+    env: 'EASGATE_UPSTREAM_KEEPALIVE_MS',
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: '4000',
+    doc: 'How long an idle upstream connection is reused (undici caps it by the upstream\'s own Keep-Alive: timeout hint)',
+  },
+  upstreamConnections: {
+    env: 'EASGATE_UPSTREAM_CONNECTIONS',
+    kind: { type: 'int', min: 0, max: 1_000_000 },
+    default: '0',
+    doc: 'Most connections to the upstream at once (0 = no limit; every held Ping needs one)',
+  },
+  upstreamTlsVerify: {
+    env: 'EASGATE_UPSTREAM_TLS_VERIFY',
+    kind: { type: 'bool' },
+    default: 'true',
+    doc: 'Verify the upstream\'s TLS certificate (turn off only for a lab upstream)',
+  },
+  upstreamCa: { env: 'EASGATE_UPSTREAM_CA', kind: { type: 'file' }, doc: 'PEM file of extra CA certificates to trust for the upstream' },
+  inspectBodyLimit: {
+    env: 'EASGATE_INSPECT_BODY_LIMIT',
+    kind: { type: 'int', min: 1024, max: 16 * 1024 * 1024 },
+    default: '65536',
+    doc: 'Largest Provision or Settings body the gateway reads (bigger gets 413); other bodies stream through unread',
+  },
+  drainTimeoutMs: {
+    env: 'EASGATE_DRAIN_TIMEOUT_MS',
+    kind: { type: 'int', min: 0, max: 600_000 },
+    default: '20000',
+    doc: 'On SIGTERM/SIGINT: how long to let short requests finish before the remaining connections are closed',
+  },
+  trustProxy: {
+    env: 'EASGATE_TRUST_PROXY',
+    kind: { type: 'bool' },
+    default: 'false',
+    doc: 'Trust X-Forwarded-For/-Proto from a load balancer in front of the gateway',
+  },
+  instanceName: {
+    env: 'EASGATE_INSTANCE',
+    kind: { type: 'string', maxLength: 128 },
+    doc: 'Name of this replica in logs and records (default: the host name)',
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;

@@ -1,0 +1,37 @@
+/**
+ * Every error code the gateway answers or logs with, in one table (fastify's errors.js
+ * habit). docs/errors.md lists the same codes; a test fails when the two drift apart.
+ * Three families stay apart: HTTP answers to a device (this table), in-body EAS Status
+ * values (src/eas), and upstream transport failures (mapped here to 502/503/504).
+ */
+export const ERRORS = {
+  EASGATE_ERR_CONFIG_INVALID: { status: 0, message: 'A setting is missing or does not parse; the process does not start' },
+  EASGATE_ERR_EAS_BAD_QUERY: { status: 400, message: 'The query string cannot be parsed' },
+  EASGATE_ERR_EAS_BAD_BASE64_QUERY: { status: 400, message: 'The base64-encoded query is not valid ([MS-ASHTTP] 2.2.1.1.1.1)' },
+  EASGATE_ERR_EAS_MISSING_CMD: { status: 400, message: 'A POST without the Cmd parameter' },
+  EASGATE_ERR_EAS_UNKNOWN_CMD: { status: 400, message: 'Cmd names no ActiveSync command' },
+  EASGATE_ERR_EAS_MISSING_DEVICE_ID: { status: 400, message: 'A POST without the DeviceId parameter' },
+  EASGATE_ERR_EAS_BAD_DEVICE_ID: { status: 400, message: 'DeviceId is outside the grammar 1*32(ALPHA / DIGIT) of [MS-ASHTTP] 2.2.1.1.1.2.3' },
+  EASGATE_ERR_EAS_MISSING_DEVICE_TYPE: { status: 400, message: 'A POST without the DeviceType parameter' },
+  EASGATE_ERR_EAS_BAD_DEVICE_TYPE: { status: 400, message: 'DeviceType is empty, too long or holds control characters' },
+  EASGATE_ERR_EAS_BODY_TOO_LARGE: { status: 413, message: 'A Provision or Settings body is larger than EASGATE_INSPECT_BODY_LIMIT' },
+  EASGATE_ERR_EAS_BAD_BODY: { status: 400, message: 'A Provision or Settings body is not valid WBXML' },
+  EASGATE_ERR_HTTP_METHOD: { status: 405, message: 'Only OPTIONS and POST are ActiveSync methods' },
+  EASGATE_ERR_UPSTREAM_UNAVAILABLE: { status: 503, message: 'The upstream refused the connection or could not be reached; Retry-After is set' },
+  EASGATE_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The upstream did not answer within its timeout' },
+  EASGATE_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, message: 'The upstream closed the connection or answered something that is not HTTP' },
+  EASGATE_ERR_DRAINING: { status: 503, message: 'The gateway is shutting down; Retry-After is set' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    super(detail ?? ERRORS[code].message, options);
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+  }
+}

@@ -1,0 +1,19 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { GatewayError } from '../errors.js';
+import { RETRY_AFTER_SECONDS } from './upstream-errors.js';
+
+/** Writes an answer the gateway makes itself (no upstream involved). */
+export function sendLocal(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body?: Buffer | string): void {
+  if (res.headersSent || res.destroyed) return;
+  const payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.writeHead(status, { ...headers, 'content-length': payload?.length ?? 0 });
+  res.end(payload);
+}
+
+/** An HTTP-level error answer: the status of the code, a one-line text naming the problem. */
+export function sendError(res: ServerResponse, err: GatewayError, extra?: OutgoingHttpHeaders): void {
+  const headers: OutgoingHttpHeaders = { 'content-type': 'text/plain; charset=utf-8', 'x-easgate-error': err.code, ...extra };
+  if (err.status === 503) headers['retry-after'] = RETRY_AFTER_SECONDS;
+  if (err.status === 405) headers.allow = 'OPTIONS, POST';
+  sendLocal(res, err.status, headers, `${err.code}: ${err.message}\n`);
+}

@@ -1,0 +1,185 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import { identifyRequest, type DeviceRequest } from '../eas/device-request.js';
+import { GatewayError } from '../errors.js';
+import { sendError, sendLocal } from './answers.js';
+import { PING_STATUS_1 } from './ping-answer.js';
+import { forward } from './forward.js';
+import { upstreamRequestHeaders } from './headers.js';
+import type { LongPolls } from './long-polls.js';
+import { readSmallBody } from './read-body.js';
+import type { Upstream } from './upstream.js';
+
+/**
+ * Extension points of the device path, with named no-op defaults. Later stages (policy,
+ * recording, wipe) plug in here instead of growing this file.
+ */
+export interface ProxyHooks {
+  /** Sees a Provision or Settings body (already read, at most the inspect limit) before it is forwarded. */
+  inspectBody(request: DeviceRequest, body: Buffer, facts: RequestFacts): void;
+  /** Told once per forwarded request when the upstream answered. */
+  upstreamAnswered(request: DeviceRequest, status: number, facts: RequestFacts): void;
+}
+
+/** What the pipeline learnt about one request; it ends up in the request log line. */
+export type RequestFacts = Record<string, unknown>;
+
+export const NO_HOOKS: ProxyHooks = Object.freeze({
+  inspectBody: function noInspect() {},
+  upstreamAnswered: function noUpstreamAnswered() {},
+});
+
+export interface ProxyState {
+  draining: boolean;
+  /** When the upstream last answered anything (readiness). */
+  upstreamSeenAt: number | undefined;
+}
+
+export interface DeviceEndpointContext {
+  config: Config;
+  upstream: Upstream;
+  log: Logger;
+  hooks: ProxyHooks;
+  longPolls: LongPolls;
+  state: ProxyState;
+}
+
+/** Builds the handler of the ActiveSync endpoint, called with Node's raw request and response. */
+export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const { config, upstream, log, longPolls, state } = ctx;
+  const proto = config.tls === undefined ? 'http' : 'https';
+  const logRequests = (): boolean => log.isLevelEnabled('info');
+
+  return function handleDeviceRequest(req, res) {
+    const started = performance.now();
+    const url = req.url ?? '/';
+    const qAt = url.indexOf('?');
+    const search = qAt < 0 ? '' : url.slice(qAt + 1);
+    const method = req.method ?? 'GET';
+    const facts: RequestFacts = {};
+    let request: DeviceRequest | undefined;
+
+    if (logRequests()) {
+      res.once('close', () => logLine(log, request, facts, res, performance.now() - started));
+    }
+    if (state.draining) res.setHeader('connection', 'close');
+    if (method !== 'POST' && method !== 'OPTIONS') {
+      refuse(new GatewayError('EASGATE_ERR_HTTP_METHOD', `method ${method} is not an ActiveSync method`));
+      return;
+    }
+    try {
+      request = identifyRequest(method, search, req.headers);
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      refuse(err);
+      return;
+    }
+    const dr = request;
+    if (state.draining && dr.command?.name === 'Ping') {
+      // A Ping that arrives while this replica stops: end it at once, the device re-pings elsewhere.
+      facts.drained = true;
+      sendLocal(res, 200, { 'content-type': 'application/vnd.ms-sync.wbxml', connection: 'close' }, PING_STATUS_1);
+      req.resume();
+      return;
+    }
+    if (dr.command?.inspectBody === true) {
+      readSmallBody(req, config.inspectBodyLimit).then(
+        (body) => {
+          ctx.hooks.inspectBody(dr, body, facts);
+          send(dr, body);
+        },
+        (err: unknown) => {
+          if (err instanceof GatewayError) refuse(err, { connection: 'close' });
+          else res.destroy();
+        },
+      );
+      return;
+    }
+    send(dr, method === 'OPTIONS' && !hasBody(req.headers) ? null : req);
+
+    function refuse(err: GatewayError, extra?: Record<string, string>): void {
+      facts.error = err.code;
+      facts.reason = err.message;
+      sendError(res, err, extra);
+      // Whatever body the device was sending is not wanted; discard it without buffering.
+      if (!req.complete) req.resume();
+    }
+
+    function send(r: DeviceRequest, body: Buffer | IncomingMessage | null): void {
+      const longPoll = r.command?.longPoll === true;
+      const handler = forward(upstream.pool, res, {
+        path: upstream.path === '/' ? `/${qAt < 0 ? '' : url.slice(qAt)}` : `${upstream.path}${qAt < 0 ? '' : url.slice(qAt)}`,
+        method,
+        headers: upstreamRequestHeaders(req.headers, {
+          remoteAddress: req.socket.remoteAddress,
+          proto,
+          trustProxy: config.trustProxy,
+        }),
+        body,
+        timeoutMs: longPoll ? config.longPollTimeoutMs : config.requestTimeoutMs,
+        rewriteHeaders: (status, headers) => {
+          if (status === 451) rewriteLocation(headers, req, config, proto, upstream);
+          if (state.draining) headers.connection = 'close';
+        },
+        onUpstreamAnswer: (status) => {
+          state.upstreamSeenAt = Date.now();
+          facts.upstream = status;
+          ctx.hooks.upstreamAnswered(r, status, facts);
+        },
+        onFailure: (err) => {
+          if (err.code !== 'EASGATE_ERR_UPSTREAM_UNAVAILABLE') state.upstreamSeenAt ??= Date.now();
+          refuse(err);
+          log.warn({ err: err.cause, code: err.code, cmd: r.command?.name }, 'upstream failed');
+        },
+      });
+      if (longPoll) {
+        const remove = longPolls.add({ request: r, res, handler });
+        res.once('close', remove);
+      }
+    }
+  };
+}
+
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+}
+
+/**
+ * [MS-ASHTTP] 2.2.2.1.1: with 451 the upstream names another URL in X-MS-Location, and the
+ * device would use it for every later request, leaving the gateway. Devices must stay on
+ * the gateway, so the location becomes the gateway's own public URL (with the query the
+ * upstream gave, if any).
+ */
+function rewriteLocation(headers: IncomingHttpHeaders, req: IncomingMessage, config: Config, proto: string, upstream: Upstream): void {
+  const raw = headers['x-ms-location'];
+  const given = Array.isArray(raw) ? raw[0] : raw;
+  const base = config.publicUrl?.href ?? `${proto}://${req.headers.host ?? 'localhost'}${(req.url ?? '/').split('?')[0]}`;
+  let search = '';
+  if (given !== undefined) {
+    try {
+      search = new URL(given, upstream.origin).search;
+    } catch {
+      search = '';
+    }
+  }
+  headers['x-ms-location'] = `${base.replace(/\?.*$/, '')}${search}`;
+}
+
+function logLine(log: Logger, r: DeviceRequest | undefined, facts: RequestFacts, res: ServerResponse, ms: number): void {
+  log.info(
+    {
+      user: r?.authUser ?? r?.queryUser,
+      deviceId: r?.deviceId,
+      deviceType: r?.deviceType,
+      cmd: r?.command?.name ?? r?.method,
+      ver: r?.protocolVersion,
+      status: res.statusCode,
+      ms: Math.round(ms * 10) / 10,
+      ...(res.writableFinished ? {} : { aborted: true }),
+      ...facts,
+    },
+    'request',
+  );
+}
+

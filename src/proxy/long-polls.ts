@@ -1,0 +1,33 @@
+import type { ServerResponse } from 'node:http';
+import type { DeviceRequest } from '../eas/device-request.js';
+import type { ForwardHandler } from './forward.js';
+
+/** A long-poll request (Ping, Sync) waiting for the upstream's answer. */
+export interface HeldRequest {
+  readonly request: DeviceRequest;
+  readonly res: ServerResponse;
+  readonly handler: ForwardHandler;
+}
+
+/**
+ * The long polls in flight, so that the gateway can end them itself: on a graceful stop
+ * (answer each so the device simply reconnects) and, later, when an admin's action must
+ * reach a device that sits in a held Ping.
+ */
+export class LongPolls {
+  private readonly held = new Set<HeldRequest>();
+
+  add(entry: HeldRequest): () => void {
+    this.held.add(entry);
+    return () => this.held.delete(entry);
+  }
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  /** The held requests whose answer has not started yet (those the gateway may still answer). */
+  *waiting(): IterableIterator<HeldRequest> {
+    for (const h of this.held) if (!h.handler.responseStarted && !h.res.headersSent) yield h;
+  }
+}
