@@ -1,0 +1,179 @@
+/**
+ * The policy data model of the gateway: what the admin API edits, the policy file
+ * declares, the store keeps and `evaluate` reads. Names follow the Exchange cmdlets
+ * (Set-CASMailbox, New-ActiveSyncDeviceAccessRule, Set-ActiveSyncOrganizationSettings,
+ * Get-MobileDeviceStatistics; PROTOCOL.md 6) in camelCase, as the admin API spells them.
+ * Times are epoch milliseconds, except the license expiry which is the API's date string.
+ */
+
+export const ACCESS_LEVELS = ['Allow', 'Block', 'Quarantine'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+/** DeviceAccessState ([MS-ASCMD]-era Exchange enum, PROTOCOL.md 6.2) without Unknown. */
+export const ACCESS_STATES = ['Allowed', 'Blocked', 'Quarantined', 'DeviceDiscovery'] as const;
+export type AccessState = (typeof ACCESS_STATES)[number];
+
+/** Why a device has its state; the first three and License refuse the mailbox as a whole. */
+export const ACCESS_REASONS = [
+  'SystemDisabled',
+  'DomainDisabled',
+  'UserDisabled',
+  'License',
+  'Individual',
+  'DeviceIdList',
+  'DeviceRule',
+  'Domain',
+  'User',
+  'Global',
+] as const;
+export type AccessReason = (typeof ACCESS_REASONS)[number];
+
+/** Most specific first: the first characteristic that has a matching rule decides (PROTOCOL.md 6.1). */
+export const CHARACTERISTICS = ['UserAgent', 'DeviceOS', 'DeviceModel', 'DeviceType'] as const;
+export type Characteristic = (typeof CHARACTERISTICS)[number];
+
+export const DEVICE_ID_LEVELS = ['Allow', 'Block'] as const;
+export type DeviceIdLevel = (typeof DEVICE_ID_LEVELS)[number];
+
+export const DISABLED_REASONS = ['Admin', 'License'] as const;
+export type DisabledReason = (typeof DISABLED_REASONS)[number];
+
+export const WIPE_STATUSES = ['WipePending', 'WipeSent', 'WipeSucceeded', 'WipeFailed'] as const;
+export type WipeStatus = (typeof WIPE_STATUSES)[number];
+
+export interface License {
+  /** Users that may have ActiveSync enabled at once. */
+  total: number;
+  /** `YYYY-MM-DD` (valid through that day, UTC) or a full ISO 8601 time. */
+  expiresAt?: string;
+}
+
+export interface SystemSettings {
+  activeSyncEnabled: boolean;
+  /** Absent: no license limit. */
+  license?: License;
+}
+
+export interface Domain {
+  /** Lower-case mail domain. */
+  name: string;
+  activeSyncEnabled: boolean;
+  defaultAccessLevel?: AccessLevel;
+}
+
+export interface OrganizationSettings {
+  defaultAccessLevel: AccessLevel;
+  adminMailRecipients: string[];
+  userMailInsert: string;
+}
+
+export interface DeviceAccessRule {
+  id: string;
+  characteristic: Characteristic;
+  /** Exact match, no wildcards (New-ActiveSyncDeviceAccessRule). */
+  queryString: string;
+  accessLevel: AccessLevel;
+}
+
+export interface Mailbox {
+  /** Normalised user (see normalizeUser). */
+  user: string;
+  activeSyncEnabled: boolean;
+  /** Original spelling kept; compared without regard to case. */
+  allowedDeviceIds: string[];
+  blockedDeviceIds: string[];
+  defaultAccessLevel?: AccessLevel;
+  /** Set when activeSyncEnabled is false: why (License when the limit refused it). */
+  disabledReason?: DisabledReason;
+}
+
+/** The organisation-wide device-ID list (loaned devices), any mailbox. */
+export interface DeviceIdEntry {
+  deviceId: string;
+  accessLevel: DeviceIdLevel;
+  note?: string;
+}
+
+/** One user + device partnership, with Get-MobileDeviceStatistics' fields (PROTOCOL.md 6.5). */
+export interface Association {
+  user: string;
+  /** The spelling the device used first; the key is its lower case (deviceKey). */
+  deviceId: string;
+  deviceType?: string;
+  model?: string;
+  imei?: string;
+  os?: string;
+  osLanguage?: string;
+  friendlyName?: string;
+  phoneNumber?: string;
+  mobileOperator?: string;
+  userAgent?: string;
+  protocolVersion?: string;
+  /** When DeviceInformation last arrived (Provision 14.1+ or Settings); unset: DeviceDiscovery applies. */
+  deviceInfoAt?: number;
+  firstSyncAt: number;
+  lastSyncAttemptAt?: number;
+  lastSuccessSyncAt?: number;
+  lastCommand?: string;
+  accessState: AccessState;
+  accessReason: AccessReason;
+  matchedRuleId?: string;
+  accessStateAt?: number;
+  /** The gateway instance that saw the device last. */
+  lastInstance?: string;
+  displayName: string;
+  comment?: string;
+  /** Link to the management backend's device record. */
+  backendDeviceId?: string;
+  linkedAt?: number;
+  wipeStatus?: WipeStatus;
+  wipeAccountOnly?: boolean;
+  wipeRequestedAt?: number;
+  wipeRequestedBy?: string;
+  wipeSentAt?: number;
+  wipeAckAt?: number;
+}
+
+/** One entry of an association's state history (newest first when listed). */
+export interface StateChange {
+  at: number;
+  state: AccessState;
+  reason: AccessReason;
+  ruleId?: string;
+  /** Who changed it: an admin token name, or the gateway instance for policy verdicts. */
+  actor?: string;
+}
+
+export function defaultSystemSettings(): SystemSettings {
+  return { activeSyncEnabled: true };
+}
+
+export function defaultOrganizationSettings(): OrganizationSettings {
+  return { defaultAccessLevel: 'Allow', adminMailRecipients: [], userMailInsert: '' };
+}
+
+export function defaultMailbox(user: string): Mailbox {
+  return { user, activeSyncEnabled: true, allowedDeviceIds: [], blockedDeviceIds: [] };
+}
+
+/** Device IDs compare without regard to case, as Exchange and the open-source servers do. */
+export function deviceKey(deviceId: string): string {
+  return deviceId.toLowerCase();
+}
+
+/** The mail domain of a normalised user ('' for a bare user name). */
+export function domainOf(user: string): string {
+  const at = user.lastIndexOf('@');
+  return at < 0 ? '' : user.slice(at + 1);
+}
+
+/** Exchange's display name of a partnership: UserName_DeviceType. */
+export function displayNameOf(user: string, deviceType: string | undefined): string {
+  const at = user.lastIndexOf('@');
+  const name = at < 0 ? user : user.slice(0, at);
+  return `${name}_${deviceType ?? 'Unknown'}`;
+}
+
+export function accessStateOf(level: AccessLevel): AccessState {
+  return level === 'Allow' ? 'Allowed' : level === 'Block' ? 'Blocked' : 'Quarantined';
+}

@@ -1,0 +1,117 @@
+import { ACCESS_STATES, type AccessState } from '../policy/index.js';
+import { indexValue } from './association-codec.js';
+import { StoreError } from './errors.js';
+import type { AssociationQuery, SearchField } from './types.js';
+
+/**
+ * Query planning shared by both adapters: a text query becomes a lexicographic range over
+ * `value \0 id` members, a lastSync query a score range over (time, id). Cursors are opaque
+ * (base64url JSON) and carry the index they belong to, so that a cursor cannot be replayed
+ * against another query.
+ */
+export const MAX_PAGE = 1000;
+const DEFAULT_PAGE = 50;
+const MAX_PREFIX = 256;
+const TEXT_INDEXES: readonly SearchField[] = ['user', 'deviceId', 'deviceType', 'model', 'friendlyName'];
+
+/** A bound of a lexicographic range: `top` takes every member that starts with `v`. */
+export interface LexBound {
+  v: string;
+  exclusive: boolean;
+  top?: boolean;
+}
+
+export interface TextPlan {
+  kind: 'text';
+  index: SearchField;
+  lo: LexBound | null;
+  hi: LexBound | null;
+  desc: boolean;
+  limit: number;
+}
+
+export interface ScorePlan {
+  kind: 'score';
+  state: AccessState | undefined;
+  /** Inclusive lower and exclusive upper time bounds (after/before). */
+  min: number;
+  max: number;
+  /** Resume after this (score, id), in the query's order. */
+  from: { s: number; id: string } | undefined;
+  desc: boolean;
+  limit: number;
+}
+
+export type QueryPlan = TextPlan | ScorePlan;
+
+function bad(message: string): never {
+  throw new StoreError('EASGATE_ERR_STORE_BAD_QUERY', message);
+}
+
+export function encodeCursor(index: string, position: unknown): string {
+  return Buffer.from(JSON.stringify({ i: index, p: position })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, index: string): unknown {
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { i?: unknown; p?: unknown };
+    if (c.i === index && c.p !== undefined) return c.p;
+  } catch {
+    // fall through
+  }
+  throw new StoreError('EASGATE_ERR_STORE_BAD_CURSOR');
+}
+
+export function decodeMailboxCursor(cursor: string): string {
+  const p = decodeCursor(cursor, 'mailbox');
+  if (typeof p !== 'string') throw new StoreError('EASGATE_ERR_STORE_BAD_CURSOR');
+  return p;
+}
+
+export function planQuery(q: AssociationQuery): QueryPlan {
+  const limit = q.limit ?? DEFAULT_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) bad(`limit must be 1–${MAX_PAGE}`);
+  const desc = q.order === 'desc';
+  if (q.index === 'lastSync') {
+    if (q.state !== undefined && !ACCESS_STATES.includes(q.state)) bad(`unknown access state ${String(q.state)}`);
+    let from: ScorePlan['from'];
+    if (q.cursor !== undefined) {
+      const p = decodeCursor(q.cursor, 'lastSync' + (q.state ?? '')) as { s?: unknown; id?: unknown };
+      if (typeof p.s !== 'number' || typeof p.id !== 'string') throw new StoreError('EASGATE_ERR_STORE_BAD_CURSOR');
+      from = { s: p.s, id: p.id };
+    }
+    return { kind: 'score', state: q.state, min: q.after ?? -Infinity, max: q.before ?? Infinity, from, desc, limit };
+  }
+  if (!TEXT_INDEXES.includes(q.index)) bad(`unknown index ${String(q.index)}`);
+  const raw = q.prefix ?? '';
+  if (raw.length > MAX_PREFIX) bad(`prefix longer than ${MAX_PREFIX} characters`);
+  const prefix = raw === '' ? '' : indexValue(raw) + (q.exact === true ? '\u0000' : '');
+  let cursor: string | undefined;
+  if (q.cursor !== undefined) {
+    const p = decodeCursor(q.cursor, q.index);
+    if (typeof p !== 'string' || !p.startsWith(prefix)) throw new StoreError('EASGATE_ERR_STORE_BAD_CURSOR');
+    cursor = p;
+  }
+  const floor: LexBound | null = prefix === '' ? null : { v: prefix, exclusive: false };
+  const ceil: LexBound | null = prefix === '' ? null : { v: prefix, exclusive: false, top: true };
+  const at: LexBound | null = cursor === undefined ? null : { v: cursor, exclusive: true };
+  return desc
+    ? { kind: 'text', index: q.index, lo: floor, hi: at ?? ceil, desc, limit }
+    : { kind: 'text', index: q.index, lo: at ?? floor, hi: ceil, desc, limit };
+}
+
+export function textCursor(plan: TextPlan, lastMember: string): string {
+  return encodeCursor(plan.index, lastMember);
+}
+
+export function scoreCursor(plan: ScorePlan, s: number, id: string): string {
+  return encodeCursor('lastSync' + (plan.state ?? ''), { s, id });
+}
+
+/** True when (s, id) comes after the cursor position in the plan's order. */
+export function pastCursor(plan: ScorePlan, s: number, id: string): boolean {
+  const f = plan.from;
+  if (f === undefined) return true;
+  if (s !== f.s) return plan.desc ? s < f.s : s > f.s;
+  return plan.desc ? id < f.id : id > f.id;
+}

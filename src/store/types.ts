@@ -1,0 +1,164 @@
+import type {
+  AccessReason,
+  AccessState,
+  Association,
+  DeviceAccessRule,
+  DeviceIdEntry,
+  Domain,
+  Mailbox,
+  OrganizationSettings,
+  PolicyData,
+  StateChange,
+  SystemSettings,
+} from '../policy/index.js';
+
+/** What changed; `key` names the object (domain name, rule id, lower-cased device ID, user, association id). */
+export type ChangeKind = 'system' | 'organization' | 'domain' | 'rule' | 'deviceId' | 'mailbox' | 'association' | 'resync';
+
+export interface Change {
+  kind: ChangeKind;
+  key?: string;
+}
+
+export type ChangeListener = (change: Change) => void;
+
+/** A new association: first sync is set from `at` once, whichever replica writes first. */
+export interface NewAssociation extends Omit<Association, 'firstSyncAt' | 'displayName' | 'accessStateAt'> {
+  firstSyncAt?: number;
+}
+
+/** Fields an update may set; `null` removes an optional field. Times only move forward. */
+export type AssociationPatch = {
+  [K in Exclude<keyof Association, 'user' | 'deviceId' | 'firstSyncAt' | 'accessState' | 'accessReason' | 'matchedRuleId' | 'accessStateAt' | 'displayName'>]?:
+    | Association[K]
+    | null;
+};
+
+/** The write-behind part of a request's bookkeeping (src/sync/recorder.ts). */
+export interface SyncRecord {
+  user: string;
+  deviceId: string;
+  lastSyncAttemptAt: number;
+  lastSuccessSyncAt?: number;
+  lastCommand?: string;
+  protocolVersion?: string;
+  userAgent?: string;
+  lastInstance?: string;
+  /** The state the writer believes the association has; keeps the state index's time current. */
+  accessState?: AccessState;
+}
+
+export interface StateUpdate {
+  state: AccessState;
+  reason: AccessReason;
+  ruleId?: string;
+  at: number;
+  actor?: string;
+}
+
+export type SearchField = 'user' | 'deviceId' | 'deviceType' | 'model' | 'friendlyName';
+export type AssociationIndex = SearchField | 'lastSync';
+
+/**
+ * A page of associations out of one index. Text indexes (user, deviceId, deviceType,
+ * model, friendlyName) are ordered by the lower-cased value then the association id, and
+ * take `prefix` (or, with `exact`, the whole value). The lastSync index is ordered by last
+ * sync attempt (first sync when none), optionally for one access state and a time window.
+ */
+export interface AssociationQuery {
+  index: AssociationIndex;
+  prefix?: string;
+  exact?: boolean;
+  state?: AccessState;
+  /** lastSync only: at or after this time. */
+  after?: number;
+  /** lastSync only: before this time. */
+  before?: number;
+  order?: 'asc' | 'desc';
+  /** 1–1000, default 50. */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface MailboxQuery {
+  /** Prefix of the user (lower case). */
+  prefix?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * Outcome of a mailbox write. `license-limit`: enabling was refused because the license's
+ * users are all in use (the stored mailbox, if any, is returned unchanged). `exists`: a
+ * create-if-absent found a mailbox (returned).
+ */
+export interface MailboxWrite {
+  status: 'ok' | 'license-limit' | 'exists';
+  mailbox: Mailbox | undefined;
+}
+
+export interface MailboxWriteOptions {
+  /** Enforce this many enabled mailboxes at most (the license total). */
+  licenseLimit?: number;
+  /**
+   * Create only if absent; over the limit a new mailbox is created with ActiveSync
+   * disabled (reason License) instead of being refused.
+   */
+  createOnly?: boolean;
+}
+
+/** The gateway's persistent state. Two adapters: MemoryStore and RedisStore. */
+export interface Store {
+  getSystem(): Promise<SystemSettings>;
+  putSystem(system: SystemSettings): Promise<void>;
+  getOrganization(): Promise<OrganizationSettings>;
+  putOrganization(org: OrganizationSettings): Promise<void>;
+  listDomains(): Promise<Domain[]>;
+  getDomain(name: string): Promise<Domain | undefined>;
+  putDomain(domain: Domain): Promise<void>;
+  deleteDomain(name: string): Promise<boolean>;
+  listRules(): Promise<DeviceAccessRule[]>;
+  getRule(id: string): Promise<DeviceAccessRule | undefined>;
+  putRule(rule: DeviceAccessRule): Promise<void>;
+  deleteRule(id: string): Promise<boolean>;
+  listDeviceIds(): Promise<DeviceIdEntry[]>;
+  getDeviceId(deviceId: string): Promise<DeviceIdEntry | undefined>;
+  putDeviceId(entry: DeviceIdEntry): Promise<void>;
+  deleteDeviceId(deviceId: string): Promise<boolean>;
+  /** Everything the policy snapshot needs, in one round trip. */
+  loadPolicy(): Promise<PolicyData>;
+  /** Bumped by every settings, domain, rule or device-ID write (the reload backstop polls it). */
+  policyVersion(): Promise<number>;
+
+  getMailbox(user: string): Promise<Mailbox | undefined>;
+  putMailbox(mailbox: Mailbox, options?: MailboxWriteOptions): Promise<MailboxWrite>;
+  deleteMailbox(user: string): Promise<boolean>;
+  listMailboxes(query?: MailboxQuery): Promise<Page<Mailbox>>;
+  /** Mailboxes with ActiveSync enabled, all or of one domain. */
+  countEnabledMailboxes(domain?: string): Promise<number>;
+
+  getAssociation(user: string, deviceId: string): Promise<Association | undefined>;
+  /** Create-if-absent, atomic across replicas: the stored association and whether this call created it. */
+  createAssociation(input: NewAssociation): Promise<{ association: Association; created: boolean }>;
+  /** Many create-if-absent in one pipeline (imports, benchmarks); returns how many were created. */
+  createAssociations(inputs: readonly NewAssociation[]): Promise<number>;
+  /** False when the association does not exist (nothing is written then). */
+  updateAssociation(user: string, deviceId: string, patch: AssociationPatch): Promise<boolean>;
+  /** Records a state change with a history entry; false when nothing changed or it does not exist. */
+  setAccessState(user: string, deviceId: string, update: StateUpdate): Promise<boolean>;
+  /** Write-behind sync bookkeeping, one pipeline for the batch; records of deleted associations are dropped. */
+  recordSyncs(records: readonly SyncRecord[]): Promise<void>;
+  deleteAssociation(user: string, deviceId: string): Promise<boolean>;
+  getAssociationHistory(user: string, deviceId: string, limit?: number): Promise<StateChange[]>;
+  queryAssociations(query: AssociationQuery): Promise<Page<Association>>;
+  countAssociations(): Promise<number>;
+
+  /** Resolves once the listener receives changes made through any store on the same data. */
+  onChange(listener: ChangeListener): Promise<() => void>;
+  close(): Promise<void>;
+}
