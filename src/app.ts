@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { createLogger } from './log/logger.js';
@@ -49,8 +49,8 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
   let server!: Server;
   const app = fastify({
     loggerInstance: log as FastifyBaseLogger,
-    disableRequestLogging: true,
-    caseSensitive: false,
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { caseSensitive: false },
     return503OnClosing: true,
     serverFactory: (fastifyHandler) => {
       const route = (req: IncomingMessage, res: ServerResponse): void => {

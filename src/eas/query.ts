@@ -75,17 +75,31 @@ function emptyQuery(encoding: QueryEncoding): RawQuery {
   };
 }
 
-const PLAIN_HINT = /[=&]/;
-
 /**
- * Parses the query string (without '?'). A string with '=' or '&' is plain text; anything
- * else non-empty is the base64 form. Keys of the plain form are matched
- * case-insensitively and in any order, as Z-Push/grommunio do with $_GET.
+ * Parses the query string (without '?'). A string that is entirely base64 (after
+ * percent-decoding; '=' only as trailing padding) is the base64 form; anything else is
+ * plain text, whose keys are matched case-insensitively and in any order, as
+ * Z-Push/grommunio do with $_GET.
  */
 export function parseQuery(search: string): RawQuery {
   if (search.length === 0) return emptyQuery('plain');
-  if (PLAIN_HINT.test(search)) return parsePlain(search);
-  return parseBase64(search);
+  if (!search.includes('&')) {
+    const text = percentDecoded(search);
+    if (text !== undefined && BASE64.test(text)) return parseBase64(text);
+    if (!search.includes('=')) {
+      throw new QueryError('EASGATE_ERR_EAS_BAD_BASE64_QUERY', 'the query is neither plain key=value pairs nor base64');
+    }
+  }
+  return parsePlain(search);
+}
+
+function percentDecoded(search: string): string | undefined {
+  try {
+    // Devices send the blob URL-encoded or not; '+' may have become ' ' on the way.
+    return decodeURIComponent(search).replace(/ /g, '+');
+  } catch {
+    return undefined;
+  }
 }
 
 function parsePlain(search: string): RawQuery {
@@ -120,17 +134,7 @@ function parsePlain(search: string): RawQuery {
 
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
-function parseBase64(search: string): RawQuery {
-  // Devices send the blob URL-encoded or not; '+' may have become ' ' on the way.
-  let text: string;
-  try {
-    text = decodeURIComponent(search).replace(/ /g, '+');
-  } catch {
-    throw new QueryError('EASGATE_ERR_EAS_BAD_BASE64_QUERY', 'the base64 query is not valid percent-encoding');
-  }
-  if (!BASE64.test(text)) {
-    throw new QueryError('EASGATE_ERR_EAS_BAD_BASE64_QUERY', 'the query is neither plain key=value pairs nor base64');
-  }
+function parseBase64(text: string): RawQuery {
   const b = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
   const q = emptyQuery('base64');
   let at = 0;
