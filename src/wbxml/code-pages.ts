@@ -13,8 +13,10 @@ export interface CodePage {
   readonly binary: ReadonlySet<number>;
   /** libwbxml 0.11.8's view of the page: its namespace name (null: page unknown to it). */
   readonly libwbxmlNs: string | null;
-  /** Token → the name libwbxml prints (null: libwbxml does not know the token). */
+  /** Token → the name libwbxml prints, where it differs (null: libwbxml does not know the token). */
   readonly libwbxmlNames: ReadonlyMap<number, string | null>;
+  /** libwbxml's differing name → token (the XML tool accepts these names too). */
+  readonly libwbxmlTokens: ReadonlyMap<string, number>;
 }
 
 function build(): readonly (CodePage | undefined)[] {
@@ -40,6 +42,7 @@ function build(): readonly (CodePage | undefined)[] {
       binary: new Set(spec.binary ?? []),
       libwbxmlNs: spec.libwbxmlNs === undefined ? spec.ns : spec.libwbxmlNs,
       libwbxmlNames,
+      libwbxmlTokens: new Map([...libwbxmlNames].flatMap(([token, name]) => (name === null ? [] : [[name, token] as const]))),
     });
   }
   return Object.freeze(pages);
