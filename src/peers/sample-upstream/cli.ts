@@ -1,0 +1,66 @@
+/**
+ * `easgate sample-upstream [--port N] [--host H] [--require-provisioning]
+ *  [--min-heartbeat S] [--max-heartbeat S] [--quiet]`: runs the sample EAS upstream
+ * until Ctrl-C, one line per request.
+ */
+import { parseArgs } from 'node:util';
+import { untilStopped, type CommandIo } from '../common/io.js';
+import { startSampleUpstream } from './server.js';
+
+const USAGE = `usage: easgate sample-upstream [--port N] [--host H] [--require-provisioning]
+                               [--min-heartbeat SECONDS] [--max-heartbeat SECONDS] [--quiet]
+`;
+
+function whole(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`--${name} takes a whole number ${min}..${max}, not "${value}"`);
+  return n;
+}
+
+export async function runSampleUpstreamCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'require-provisioning': { type: 'boolean' },
+        'min-heartbeat': { type: 'string' },
+        'max-heartbeat': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help === true) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  let upstream;
+  try {
+    upstream = await startSampleUpstream({
+      port: whole('port', values.port, 0, 65535) ?? 0,
+      host: values.host,
+      requireProvisioning: values['require-provisioning'] === true,
+      minHeartbeatSeconds: whole('min-heartbeat', values['min-heartbeat'], 1, 3540),
+      maxHeartbeatSeconds: whole('max-heartbeat', values['max-heartbeat'], 1, 86400),
+      log: values.quiet === true ? undefined : (line) => io.stdout.write(`${line}\n`),
+    });
+  } catch (err) {
+    io.stderr.write(`sample-upstream: ${(err as Error).message}\n`);
+    return 1;
+  }
+  io.stdout.write(
+    `sample EAS upstream listening at ${upstream.url}\n` +
+      'users: alice / alice123, bob / bob123 (domain example.test)\n' +
+      `try:   easgate simulate --url ${upstream.url} --user alice --password alice123\n`,
+  );
+  await untilStopped(io.signal);
+  await upstream.close();
+  return 0;
+}
