@@ -1,0 +1,23 @@
+export type {
+  AssociationIndex,
+  AssociationPatch,
+  AssociationQuery,
+  Change,
+  ChangeKind,
+  ChangeListener,
+  MailboxQuery,
+  MailboxWrite,
+  MailboxWriteOptions,
+  NewAssociation,
+  Page,
+  SearchField,
+  StateUpdate,
+  Store,
+  SyncRecord,
+} from './types.js';
+export { associationId } from './association-codec.js';
+export { MAX_PAGE } from './association-query.js';
+export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
+export { MemoryStore } from './memory-store.js';
+export { RedisStore, type RedisStoreOptions } from './redis-store.js';
+export { keySchema, type KeySchema } from './redis-keys.js';

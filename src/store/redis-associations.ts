@@ -1,0 +1,202 @@
+import { ACCESS_STATES, type Association, type StateChange } from '../policy/index.js';
+import {
+  associationId,
+  buildAssociation,
+  fromFields,
+  idOfMember,
+  splitPatch,
+  syncScore,
+  textMember,
+  textMembers,
+  toFields,
+} from './association-codec.js';
+import { pastCursor, planQuery, scoreCursor, textCursor, type LexBound, type ScorePlan, type TextPlan } from './association-query.js';
+import { TEXT_INDEXES, type KeySchema } from './redis-keys.js';
+import { SCRIPTS, type RedisClient } from './redis-scripts.js';
+import type { AssociationPatch, AssociationQuery, NewAssociation, Page, StateUpdate, SyncRecord } from './types.js';
+
+export const HISTORY_LIMIT = 100;
+/** How long a deleted association's tombstone absorbs late write-behind records. */
+const TOMBSTONE_SECONDS = 300;
+
+/** What the association functions need of the store. */
+export interface RedisContext {
+  readonly client: RedisClient;
+  readonly keys: KeySchema;
+  readonly now: () => number;
+  /** The notification message for a change of this association (channel, message). */
+  notice(id: string): [string, string];
+}
+
+function historyEntry(e: StateChange): string {
+  return JSON.stringify(e);
+}
+
+function createArgs(ctx: RedisContext, input: NewAssociation): { id: string; a: Association; keys: string[]; args: string[] } {
+  if (!ACCESS_STATES.includes(input.accessState)) throw new TypeError(`unknown access state ${String(input.accessState)}`);
+  const a = buildAssociation(input, ctx.now());
+  const id = associationId(a.user, a.deviceId);
+  const fields = Object.entries(toFields(a)).flat();
+  const members = textMembers(a, id);
+  const first: StateChange = { at: a.firstSyncAt, state: a.accessState, reason: a.accessReason };
+  if (a.matchedRuleId !== undefined) first.ruleId = a.matchedRuleId;
+  const args = [
+    id,
+    historyEntry(first),
+    String(syncScore(a)),
+    a.accessState,
+    String(fields.length / 2),
+    ...fields,
+    ...TEXT_INDEXES.map((f) => members[f] ?? ''),
+    ...ctx.notice(id),
+  ];
+  return { id, a, keys: ctx.keys.associationKeys(id), args };
+}
+
+export async function createAssociation(ctx: RedisContext, input: NewAssociation): Promise<{ association: Association; created: boolean }> {
+  const { a, keys, args } = createArgs(ctx, input);
+  const r = await SCRIPTS.create.run(ctx.client, keys, args);
+  if (r === 1) return { association: a, created: true };
+  const pairs = r as string[];
+  const h: Record<string, string> = {};
+  for (let i = 0; i < pairs.length; i += 2) h[pairs[i]!] = pairs[i + 1]!;
+  return { association: fromFields(h)!, created: false };
+}
+
+export async function createAssociations(ctx: RedisContext, inputs: readonly NewAssociation[]): Promise<number> {
+  if (inputs.length === 0) return 0;
+  // The first one through run() loads the script on the node that holds our slot.
+  let created = (await createAssociation(ctx, inputs[0]!)).created ? 1 : 0;
+  const pipe = ctx.client.pipeline();
+  for (const input of inputs.slice(1)) {
+    const { keys, args } = createArgs(ctx, input);
+    pipe.evalsha(SCRIPTS.create.sha, keys.length, ...keys, ...args);
+  }
+  const results = (await pipe.exec()) ?? [];
+  for (const [i, [err, r]] of results.entries()) {
+    if (err !== null) created += (await createAssociation(ctx, inputs[i + 1]!)).created ? 1 : 0;
+    else if (r === 1) created++;
+  }
+  return created;
+}
+
+export async function getAssociation(ctx: RedisContext, user: string, deviceId: string): Promise<Association | undefined> {
+  return fromFields(await ctx.client.hgetall(ctx.keys.association(associationId(user, deviceId))));
+}
+
+export async function updateAssociation(ctx: RedisContext, user: string, deviceId: string, patch: AssociationPatch): Promise<boolean> {
+  const id = associationId(user, deviceId);
+  const { set, unset } = splitPatch(patch);
+  const text = TEXT_INDEXES.map((f) => {
+    const v = (patch as Record<string, unknown>)[f];
+    return v === undefined || !(f in patch) ? '\u0001' : typeof v === 'string' && v !== '' ? textMember(v, id) : '';
+  });
+  const pairs = Object.entries(set).flat();
+  const args = [id, String(pairs.length / 2), ...pairs, String(unset.length), ...unset, ...text, ...ctx.notice(id)];
+  return (await SCRIPTS.patch.run(ctx.client, ctx.keys.associationKeys(id), args)) === 1;
+}
+
+export async function setAccessState(ctx: RedisContext, user: string, deviceId: string, u: StateUpdate): Promise<boolean> {
+  if (!ACCESS_STATES.includes(u.state)) throw new TypeError(`unknown access state ${String(u.state)}`);
+  const id = associationId(user, deviceId);
+  const entry: StateChange = { at: u.at, state: u.state, reason: u.reason };
+  if (u.ruleId !== undefined) entry.ruleId = u.ruleId;
+  if (u.actor !== undefined) entry.actor = u.actor;
+  const args = [id, u.state, u.reason, u.ruleId ?? '', String(u.at), historyEntry(entry), String(HISTORY_LIMIT), ...ctx.notice(id)];
+  return (await SCRIPTS.setState.run(ctx.client, ctx.keys.associationKeys(id), args)) === 1;
+}
+
+/**
+ * The write-behind flush: per record one HSET and one or two `ZADD XX GT` (never a script,
+ * so that INFO commandstats counts 2–3 commands per flushed association). XX keeps a
+ * deleted association out of the indexes; its tombstone absorbs the HSET.
+ */
+export async function recordSyncs(ctx: RedisContext, records: readonly SyncRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const pipe = ctx.client.pipeline();
+  for (const r of records) {
+    const { user, deviceId, accessState, ...fields } = r;
+    const id = associationId(user, deviceId);
+    pipe.hset(ctx.keys.association(id), toFields(fields));
+    pipe.zadd(ctx.keys.syncIndex, 'XX', 'GT', r.lastSyncAttemptAt, id);
+    if (accessState !== undefined) pipe.zadd(ctx.keys.stateIndex[accessState], 'XX', 'GT', r.lastSyncAttemptAt, id);
+  }
+  const results = (await pipe.exec()) ?? [];
+  const failed = results.find(([err]) => err !== null);
+  if (failed) throw failed[0];
+}
+
+export async function deleteAssociation(ctx: RedisContext, user: string, deviceId: string): Promise<boolean> {
+  const id = associationId(user, deviceId);
+  const args = [id, String(TOMBSTONE_SECONDS), ...ctx.notice(id)];
+  return (await SCRIPTS.delete.run(ctx.client, ctx.keys.associationKeys(id), args)) === 1;
+}
+
+export async function getHistory(ctx: RedisContext, user: string, deviceId: string, limit: number): Promise<StateChange[]> {
+  const list = await ctx.client.lrange(ctx.keys.history(associationId(user, deviceId)), 0, limit - 1);
+  return list.map((s) => JSON.parse(s) as StateChange);
+}
+
+async function load(ctx: RedisContext, ids: readonly string[]): Promise<Association[]> {
+  if (ids.length === 0) return [];
+  const pipe = ctx.client.pipeline();
+  for (const id of ids) pipe.hgetall(ctx.keys.association(id));
+  const out: Association[] = [];
+  for (const [err, h] of (await pipe.exec()) ?? []) {
+    if (err !== null) throw err;
+    const a = fromFields(h as Record<string, string>);
+    if (a !== undefined) out.push(a);
+  }
+  return out;
+}
+
+function lexBound(b: LexBound | null, open: '-' | '+'): string | Buffer {
+  if (b === null) return open;
+  // 0xFF never occurs in UTF-8, so `[prefix\xff` is above every member starting with prefix.
+  if (b.top === true) return Buffer.concat([Buffer.from(`[${b.v}`), Buffer.from([0xff])]);
+  return `${b.exclusive ? '(' : '['}${b.v}`;
+}
+
+async function textPage(ctx: RedisContext, plan: TextPlan): Promise<Page<Association>> {
+  const key = ctx.keys.textIndex[plan.index];
+  const lo = lexBound(plan.lo, '-');
+  const hi = lexBound(plan.hi, '+');
+  const members = plan.desc
+    ? await ctx.client.zrevrangebylex(key, hi, lo, 'LIMIT', 0, plan.limit + 1)
+    : await ctx.client.zrangebylex(key, lo, hi, 'LIMIT', 0, plan.limit + 1);
+  const more = members.length > plan.limit;
+  const page = more ? members.slice(0, plan.limit) : members;
+  const items = await load(ctx, page.map(idOfMember));
+  return { items, nextCursor: more ? textCursor(plan, page[page.length - 1]!) : null };
+}
+
+async function scorePage(ctx: RedisContext, plan: ScorePlan): Promise<Page<Association>> {
+  const key = plan.state === undefined ? ctx.keys.syncIndex : ctx.keys.stateIndex[plan.state];
+  const low = Number.isFinite(plan.min) ? String(plan.min) : '-inf';
+  const high = Number.isFinite(plan.max) ? `(${plan.max}` : '+inf';
+  // Resume at the cursor's time inclusive and skip the ties already served.
+  const from = plan.from === undefined ? undefined : String(plan.from.s);
+  const [start, end] = plan.desc ? [from ?? high, low] : [from ?? low, high];
+  const batch = plan.limit + 1 + 32;
+  const hits: [number, string][] = [];
+  for (let offset = 0; hits.length <= plan.limit; offset += batch) {
+    const args = plan.desc ? ['BYSCORE', 'REV'] : ['BYSCORE'];
+    const flat = await ctx.client.zrange(key, start, end, ...(args as ['BYSCORE']), 'LIMIT', offset, batch, 'WITHSCORES');
+    for (let i = 0; i < flat.length && hits.length <= plan.limit; i += 2) {
+      const id = flat[i]!;
+      const s = Number(flat[i + 1]);
+      if (pastCursor(plan, s, id)) hits.push([s, id]);
+    }
+    if (flat.length < batch * 2) break;
+  }
+  const more = hits.length > plan.limit;
+  const page = more ? hits.slice(0, plan.limit) : hits;
+  const items = await load(ctx, page.map(([, id]) => id));
+  const last = page[page.length - 1];
+  return { items, nextCursor: more && last ? scoreCursor(plan, last[0], last[1]) : null };
+}
+
+export async function queryAssociations(ctx: RedisContext, q: AssociationQuery): Promise<Page<Association>> {
+  const plan = planQuery(q);
+  return plan.kind === 'text' ? textPage(ctx, plan) : scorePage(ctx, plan);
+}

@@ -1,0 +1,73 @@
+import { ACCESS_STATES, type AccessState } from '../policy/index.js';
+import { StoreError } from './errors.js';
+import type { SearchField } from './types.js';
+
+/**
+ * The Redis key schema (docs/store.md). Every key carries the hash tag `{prefix}`, so all
+ * of one gateway's keys live in one Cluster slot and every script and MULTI works on
+ * Cluster; a second tenant on the same Cluster takes another prefix (and slot).
+ */
+export const TEXT_INDEXES: readonly SearchField[] = ['user', 'deviceId', 'deviceType', 'model', 'friendlyName'];
+
+export interface KeySchema {
+  readonly tag: string;
+  readonly system: string;
+  readonly organization: string;
+  readonly domains: string;
+  readonly rules: string;
+  readonly deviceIds: string;
+  readonly policyVersion: string;
+  readonly mailboxes: string;
+  readonly mailboxIndex: string;
+  readonly enabledMailboxes: string;
+  readonly syncIndex: string;
+  readonly textIndex: { readonly [F in SearchField]: string };
+  readonly stateIndex: { readonly [S in AccessState]: string };
+  readonly changes: string;
+  association(id: string): string;
+  history(id: string): string;
+  /**
+   * The keys every association script takes, in this order: hash, history, the five text
+   * indexes, the sync index, the four state indexes (Lua addresses them by position).
+   */
+  associationKeys(id: string): string[];
+}
+
+const PREFIX = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function keySchema(prefix: string): KeySchema {
+  if (!PREFIX.test(prefix)) {
+    throw new StoreError('EASGATE_ERR_STORE_BAD_CONFIG', `key prefix must match ${PREFIX} (got ${JSON.stringify(prefix)})`);
+  }
+  const p = `{${prefix}}`;
+  const textIndex = Object.fromEntries(TEXT_INDEXES.map((f) => [f, `${p}:ai:${f}`])) as KeySchema['textIndex'];
+  const stateIndex = Object.fromEntries(ACCESS_STATES.map((s) => [s, `${p}:ai:st:${s}`])) as KeySchema['stateIndex'];
+  const syncIndex = `${p}:ai:sync`;
+  const association = (id: string): string => `${p}:a:${id}`;
+  const history = (id: string): string => `${p}:ah:${id}`;
+  return {
+    tag: p,
+    system: `${p}:system`,
+    organization: `${p}:org`,
+    domains: `${p}:domains`,
+    rules: `${p}:rules`,
+    deviceIds: `${p}:devids`,
+    policyVersion: `${p}:pver`,
+    mailboxes: `${p}:mbx`,
+    mailboxIndex: `${p}:mbx:idx`,
+    enabledMailboxes: `${p}:mbx:en`,
+    syncIndex,
+    textIndex,
+    stateIndex,
+    changes: `${p}:changes`,
+    association,
+    history,
+    associationKeys: (id) => [
+      association(id),
+      history(id),
+      ...TEXT_INDEXES.map((f) => textIndex[f]),
+      syncIndex,
+      ...ACCESS_STATES.map((s) => stateIndex[s]),
+    ],
+  };
+}

@@ -1,0 +1,338 @@
+import { randomUUID } from 'node:crypto';
+import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import {
+  defaultOrganizationSettings,
+  defaultSystemSettings,
+  deviceKey,
+  domainOf,
+  type Association,
+  type DeviceAccessRule,
+  type DeviceIdEntry,
+  type Domain,
+  type Mailbox,
+  type OrganizationSettings,
+  type PolicyData,
+  type StateChange,
+  type SystemSettings,
+} from '../policy/index.js';
+import { associationId } from './association-codec.js';
+import { decodeMailboxCursor, encodeCursor, MAX_PAGE } from './association-query.js';
+import { StoreError } from './errors.js';
+import * as assoc from './redis-associations.js';
+import { keySchema, type KeySchema } from './redis-keys.js';
+import { SCRIPTS, type RedisClient } from './redis-scripts.js';
+import type {
+  AssociationPatch,
+  AssociationQuery,
+  Change,
+  ChangeListener,
+  MailboxQuery,
+  MailboxWrite,
+  MailboxWriteOptions,
+  NewAssociation,
+  Page,
+  StateUpdate,
+  Store,
+  SyncRecord,
+} from './types.js';
+
+export interface RedisStoreOptions {
+  /** `redis://…` / `rediss://…` (EASGATE_REDIS_URL). */
+  url?: string;
+  /** More ioredis options; Sentinel: `{ sentinels: [...], name: 'mymaster' }`. */
+  redis?: RedisOptions;
+  /** Redis Cluster through ioredis' Cluster client. */
+  cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
+  /** Bring your own client (the store does not close it). */
+  client?: RedisClient;
+  /** Keys are `{keyPrefix}:…`; default `easgate`. */
+  keyPrefix?: string;
+  now?: () => number;
+}
+
+/**
+ * The production store, shared by every replica. Key schema: docs/store.md and redis-keys.ts.
+ * Change notifications travel on one pub/sub channel; listeners of this store hear their
+ * own writes at once and other replicas' writes when the message arrives.
+ */
+export class RedisStore implements Store {
+  readonly client: RedisClient;
+  readonly keys: KeySchema;
+  private readonly ownsClient: boolean;
+  private readonly origin = randomUUID();
+  private readonly listeners = new Set<ChangeListener>();
+  private subscriber: RedisClient | undefined;
+  private subscribing: Promise<void> | undefined;
+  private readonly ctx: assoc.RedisContext;
+
+  constructor(options: RedisStoreOptions = {}) {
+    this.keys = keySchema(options.keyPrefix ?? 'easgate');
+    this.ownsClient = options.client === undefined;
+    this.client =
+      options.client ??
+      (options.cluster !== undefined
+        ? new Cluster(options.cluster.nodes, options.cluster.options)
+        : options.url !== undefined
+          ? new Redis(options.url, options.redis ?? {})
+          : new Redis(options.redis ?? {}));
+    const now = options.now ?? Date.now;
+    this.ctx = { client: this.client, keys: this.keys, now, notice: (id) => this.notice({ kind: 'association', key: id }) };
+  }
+
+  private notice(change: Change): [string, string] {
+    return [this.keys.changes, JSON.stringify({ o: this.origin, k: change.kind, key: change.key })];
+  }
+
+  private emit(change: Change): void {
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch {
+        // a listener's failure is its own
+      }
+    }
+  }
+
+  /** A policy write: the value, the version bump and the notification in one MULTI. */
+  private async policyWrite(change: Change, write: (m: ReturnType<RedisClient['multi']>) => void): Promise<unknown[]> {
+    const m = this.client.multi();
+    write(m);
+    m.incr(this.keys.policyVersion);
+    m.publish(...this.notice(change));
+    const res = (await m.exec()) ?? [];
+    const failed = res.find(([err]) => err !== null);
+    if (failed) throw failed[0];
+    this.emit(change);
+    return res.map(([, r]) => r);
+  }
+
+  async getSystem(): Promise<SystemSettings> {
+    const s = await this.client.get(this.keys.system);
+    return s === null ? defaultSystemSettings() : (JSON.parse(s) as SystemSettings);
+  }
+  async putSystem(system: SystemSettings): Promise<void> {
+    await this.policyWrite({ kind: 'system' }, (m) => m.set(this.keys.system, JSON.stringify(system)));
+  }
+  async getOrganization(): Promise<OrganizationSettings> {
+    const s = await this.client.get(this.keys.organization);
+    return s === null ? defaultOrganizationSettings() : (JSON.parse(s) as OrganizationSettings);
+  }
+  async putOrganization(org: OrganizationSettings): Promise<void> {
+    await this.policyWrite({ kind: 'organization' }, (m) => m.set(this.keys.organization, JSON.stringify(org)));
+  }
+
+  private async values<T>(hash: string): Promise<T[]> {
+    return (await this.client.hvals(hash)).map((v) => JSON.parse(v) as T);
+  }
+  private async field<T>(hash: string, key: string): Promise<T | undefined> {
+    const v = await this.client.hget(hash, key);
+    return v === null ? undefined : (JSON.parse(v) as T);
+  }
+  private async put(hash: string, kind: Change['kind'], key: string, value: unknown): Promise<void> {
+    await this.policyWrite({ kind, key }, (m) => m.hset(hash, key, JSON.stringify(value)));
+  }
+  private async drop(hash: string, kind: Change['kind'], key: string): Promise<boolean> {
+    const [n] = await this.policyWrite({ kind, key }, (m) => m.hdel(hash, key));
+    return n === 1;
+  }
+
+  listDomains(): Promise<Domain[]> {
+    return this.values(this.keys.domains);
+  }
+  getDomain(name: string): Promise<Domain | undefined> {
+    return this.field(this.keys.domains, name.toLowerCase());
+  }
+  putDomain(domain: Domain): Promise<void> {
+    const d = { ...domain, name: domain.name.toLowerCase() };
+    return this.put(this.keys.domains, 'domain', d.name, d);
+  }
+  deleteDomain(name: string): Promise<boolean> {
+    return this.drop(this.keys.domains, 'domain', name.toLowerCase());
+  }
+  listRules(): Promise<DeviceAccessRule[]> {
+    return this.values(this.keys.rules);
+  }
+  getRule(id: string): Promise<DeviceAccessRule | undefined> {
+    return this.field(this.keys.rules, id);
+  }
+  putRule(rule: DeviceAccessRule): Promise<void> {
+    return this.put(this.keys.rules, 'rule', rule.id, rule);
+  }
+  deleteRule(id: string): Promise<boolean> {
+    return this.drop(this.keys.rules, 'rule', id);
+  }
+  listDeviceIds(): Promise<DeviceIdEntry[]> {
+    return this.values(this.keys.deviceIds);
+  }
+  getDeviceId(deviceId: string): Promise<DeviceIdEntry | undefined> {
+    return this.field(this.keys.deviceIds, deviceKey(deviceId));
+  }
+  putDeviceId(entry: DeviceIdEntry): Promise<void> {
+    return this.put(this.keys.deviceIds, 'deviceId', deviceKey(entry.deviceId), entry);
+  }
+  deleteDeviceId(deviceId: string): Promise<boolean> {
+    return this.drop(this.keys.deviceIds, 'deviceId', deviceKey(deviceId));
+  }
+
+  async loadPolicy(): Promise<PolicyData> {
+    const k = this.keys;
+    const res = (await this.client.multi().get(k.system).get(k.organization).hvals(k.domains).hvals(k.rules).hvals(k.deviceIds).zcard(k.enabledMailboxes).exec()) ?? [];
+    const failed = res.find(([err]) => err !== null);
+    if (failed) throw failed[0];
+    const [system, org, domains, rules, deviceIds, inUse] = res.map(([, r]) => r) as [string | null, string | null, string[], string[], string[], number];
+    const parse = <T>(list: string[]): T[] => list.map((v) => JSON.parse(v) as T);
+    return {
+      system: system === null ? defaultSystemSettings() : (JSON.parse(system) as SystemSettings),
+      organization: org === null ? defaultOrganizationSettings() : (JSON.parse(org) as OrganizationSettings),
+      domains: parse(domains),
+      rules: parse(rules),
+      deviceIds: parse(deviceIds),
+      licenseInUse: inUse,
+    };
+  }
+  async policyVersion(): Promise<number> {
+    return Number((await this.client.get(this.keys.policyVersion)) ?? 0);
+  }
+
+  getMailbox(user: string): Promise<Mailbox | undefined> {
+    return this.field(this.keys.mailboxes, user);
+  }
+
+  async putMailbox(mailbox: Mailbox, options: MailboxWriteOptions = {}): Promise<MailboxWrite> {
+    const k = this.keys;
+    const change: Change = { kind: 'mailbox', key: mailbox.user };
+    const off: Mailbox = { ...mailbox, activeSyncEnabled: false, disabledReason: 'License' };
+    const args = [
+      mailbox.user,
+      JSON.stringify(mailbox),
+      mailbox.activeSyncEnabled ? '1' : '0',
+      `${domainOf(mailbox.user)}\u0000${mailbox.user}`,
+      options.licenseLimit === undefined || !Number.isFinite(options.licenseLimit) ? '' : String(options.licenseLimit),
+      options.createOnly === true ? '1' : '0',
+      JSON.stringify(off),
+      ...this.notice(change),
+    ];
+    const [status, json] = (await SCRIPTS.putMailbox.run(this.client, [k.mailboxes, k.mailboxIndex, k.enabledMailboxes], args)) as [
+      MailboxWrite['status'],
+      string,
+    ];
+    if (status === 'ok') this.emit(change);
+    return { status, mailbox: json === '' ? undefined : (JSON.parse(json) as Mailbox) };
+  }
+
+  async deleteMailbox(user: string): Promise<boolean> {
+    const k = this.keys;
+    const change: Change = { kind: 'mailbox', key: user };
+    const res = (await this.client
+      .multi()
+      .hdel(k.mailboxes, user)
+      .zrem(k.mailboxIndex, user)
+      .zrem(k.enabledMailboxes, `${domainOf(user)}\u0000${user}`)
+      .publish(...this.notice(change))
+      .exec()) ?? [];
+    const deleted = res[0]?.[1] === 1;
+    this.emit(change);
+    return deleted;
+  }
+
+  async listMailboxes(query: MailboxQuery = {}): Promise<Page<Mailbox>> {
+    const limit = query.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new StoreError('EASGATE_ERR_STORE_BAD_QUERY');
+    const prefix = (query.prefix ?? '').toLowerCase();
+    const lo = query.cursor !== undefined ? `(${decodeMailboxCursor(query.cursor)}` : prefix === '' ? '-' : `[${prefix}`;
+    const hi = prefix === '' ? '+' : Buffer.concat([Buffer.from(`[${prefix}`), Buffer.from([0xff])]);
+    const users = await this.client.zrangebylex(this.keys.mailboxIndex, lo, hi, 'LIMIT', 0, limit + 1);
+    const page = users.slice(0, limit);
+    const json = page.length === 0 ? [] : await this.client.hmget(this.keys.mailboxes, ...page);
+    const items = json.filter((j): j is string => j !== null).map((j) => JSON.parse(j) as Mailbox);
+    return { items, nextCursor: users.length > limit ? encodeCursor('mailbox', page[page.length - 1]) : null };
+  }
+
+  async countEnabledMailboxes(domain?: string): Promise<number> {
+    const k = this.keys.enabledMailboxes;
+    if (domain === undefined) return this.client.zcard(k);
+    const d = domain.toLowerCase();
+    return this.client.zlexcount(k, `[${d}\u0000`, Buffer.concat([Buffer.from(`[${d}\u0000`), Buffer.from([0xff])]));
+  }
+
+  getAssociation(user: string, deviceId: string): Promise<Association | undefined> {
+    return assoc.getAssociation(this.ctx, user, deviceId);
+  }
+  async createAssociation(input: NewAssociation): Promise<{ association: Association; created: boolean }> {
+    const r = await assoc.createAssociation(this.ctx, input);
+    if (r.created) this.emit({ kind: 'association', key: this.idOf(input) });
+    return r;
+  }
+  createAssociations(inputs: readonly NewAssociation[]): Promise<number> {
+    return assoc.createAssociations(this.ctx, inputs);
+  }
+  private idOf(a: { user: string; deviceId: string }): string {
+    return associationId(a.user, a.deviceId);
+  }
+  async updateAssociation(user: string, deviceId: string, patch: AssociationPatch): Promise<boolean> {
+    const ok = await assoc.updateAssociation(this.ctx, user, deviceId, patch);
+    if (ok) this.emit({ kind: 'association', key: this.idOf({ user, deviceId }) });
+    return ok;
+  }
+  async setAccessState(user: string, deviceId: string, update: StateUpdate): Promise<boolean> {
+    const ok = await assoc.setAccessState(this.ctx, user, deviceId, update);
+    if (ok) this.emit({ kind: 'association', key: this.idOf({ user, deviceId }) });
+    return ok;
+  }
+  recordSyncs(records: readonly SyncRecord[]): Promise<void> {
+    return assoc.recordSyncs(this.ctx, records);
+  }
+  async deleteAssociation(user: string, deviceId: string): Promise<boolean> {
+    const ok = await assoc.deleteAssociation(this.ctx, user, deviceId);
+    if (ok) this.emit({ kind: 'association', key: this.idOf({ user, deviceId }) });
+    return ok;
+  }
+  getAssociationHistory(user: string, deviceId: string, limit = assoc.HISTORY_LIMIT): Promise<StateChange[]> {
+    return assoc.getHistory(this.ctx, user, deviceId, limit);
+  }
+  queryAssociations(query: AssociationQuery): Promise<Page<Association>> {
+    return assoc.queryAssociations(this.ctx, query);
+  }
+  countAssociations(): Promise<number> {
+    return this.client.zcard(this.keys.textIndex.user);
+  }
+
+  async onChange(listener: ChangeListener): Promise<() => void> {
+    this.listeners.add(listener);
+    this.subscribing ??= this.subscribe();
+    await this.subscribing;
+    return () => this.listeners.delete(listener);
+  }
+
+  private async subscribe(): Promise<void> {
+    const sub: RedisClient = this.client instanceof Cluster ? this.client.duplicate() : this.client.duplicate();
+    this.subscriber = sub;
+    let ready = false;
+    sub.on('message', (channel: string, message: string) => {
+      if (channel !== this.keys.changes) return;
+      let m: { o?: string; k?: Change['kind']; key?: string };
+      try {
+        m = JSON.parse(message) as typeof m;
+      } catch {
+        return;
+      }
+      if (m.o === this.origin || m.k === undefined) return;
+      this.emit(m.key === undefined ? { kind: m.k } : { kind: m.k, key: m.key });
+    });
+    // After a reconnect, messages may have been lost: tell listeners to drop their caches.
+    sub.on('ready', () => {
+      if (ready) this.emit({ kind: 'resync' });
+    });
+    sub.on('error', () => {
+      // ioredis reconnects by itself; the reload backstop covers the gap
+    });
+    await sub.subscribe(this.keys.changes);
+    ready = true;
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    if (this.subscriber !== undefined) await this.subscriber.quit().catch(() => this.subscriber?.disconnect());
+    if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
+  }
+}
