@@ -20,7 +20,6 @@ export const ERRORS = {
   EASGATE_ERR_UPSTREAM_UNAVAILABLE: { status: 503, message: 'The upstream refused the connection or could not be reached; Retry-After is set' },
   EASGATE_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The upstream did not answer within its timeout' },
   EASGATE_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, message: 'The upstream closed the connection or answered something that is not HTTP' },
-  EASGATE_ERR_DRAINING: { status: 503, message: 'The gateway is shutting down; Retry-After is set' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

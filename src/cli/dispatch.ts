@@ -11,6 +11,18 @@ const VERBS: Record<string, Verb> = {
     summary: 'run the gateway (configuration from EASGATE_* environment variables)',
     run: async (_args, io) => (await import('../main.js')).runServe(io),
   },
+  simulate: {
+    summary: 'run one phone conversation against an ActiveSync URL and print it',
+    run: async (args, io) => (await import('../peers/index.js')).runSimulateCommand(args, io),
+  },
+  'sample-upstream': {
+    summary: 'run the sample ActiveSync server (for trying the gateway without a mail server)',
+    run: async (args, io) => (await import('../peers/index.js')).runSampleUpstreamCommand(args, io),
+  },
+  wbxml: {
+    summary: 'wbxml decode FILE|- prints XML; wbxml encode FILE|- turns XML into WBXML',
+    run: async (args, io) => (await import('./wbxml-command.js')).runWbxmlCommand(args, io),
+  },
   demo: {
     summary: 'start a sample ActiveSync server and the gateway in front of it, and sync a simulated phone through it',
     run: async (args, io) => (await import('./demo.js')).runDemo(args, io),

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startGateway, requestLines, type TestGateway } from '../helpers/gateway.js';
@@ -62,10 +63,8 @@ describe('bad input', () => {
   });
 
   it('answers a chunked Provision body that grows over the limit with 413', async () => {
-    async function* chunks(): AsyncGenerator<Buffer> {
-      for (let i = 0; i < 8; i++) yield Buffer.alloc(512);
-    }
-    const res = await request(`${gw.url}?Cmd=Settings&User=a&DeviceId=D1&DeviceType=SP`, { method: 'POST', body: chunks() });
+    const chunks = Readable.from(Array.from({ length: 8 }, () => Buffer.alloc(512)));
+    const res = await request(`${gw.url}?Cmd=Settings&User=a&DeviceId=D1&DeviceType=SP`, { method: 'POST', body: chunks });
     await res.body.dump();
     expect(res.statusCode).toBe(413);
   });
