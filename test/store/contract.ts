@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Change, Mailbox, Store } from '../../src/store/index.js';
+import type { Mailbox } from '../../src/policy/index.js';
+import type { Change, Store } from '../../src/store/index.js';
 import { associationContract } from './contract-associations.js';
 
 /**
