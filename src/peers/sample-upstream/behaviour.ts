@@ -25,8 +25,9 @@ export interface Behaviour {
   spec: string;
 }
 
+/** A switch spec that does not parse (the request gets 400). */
 export class BehaviourError extends Error {
-  readonly code = 'EASGATE_ERR_SAMPLE_BAD_BEHAVIOUR';
+  override readonly name = 'BehaviourError';
 }
 
 export function parseBehaviour(spec: string): Behaviour {

@@ -69,8 +69,8 @@ export class SampleControl {
   private nextId = 1;
   private readonly behaviours = new BehaviourQueue();
   private readonly listeners = new Set<(r: RequestRecord) => void>();
-  /** Requests held now (Ping, Sync waits, `hold`). */
-  held = 0;
+  private heldNow = 0;
+  private readonly heldListeners = new Set<() => void>();
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -127,6 +127,35 @@ export class SampleControl {
       };
       this.listeners.add(check);
     });
+  }
+
+  /** Requests held now (Ping, Sync waits, `hold`). */
+  get held(): number {
+    return this.heldNow;
+  }
+
+  /** Resolves once at least `count` requests are held (a Ping is waiting for changes). */
+  whenHeld(count = 1, timeoutMs = 5000): Promise<void> {
+    if (this.heldNow >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.heldListeners.delete(check);
+        reject(new Error(`fewer than ${count} held requests after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const check = (): void => {
+        if (this.heldNow < count) return;
+        clearTimeout(timer);
+        this.heldListeners.delete(check);
+        resolve();
+      };
+      this.heldListeners.add(check);
+    });
+  }
+
+  /** @internal a request starts (+1) or stops (-1) being held. */
+  hold(delta: 1 | -1): void {
+    this.heldNow += delta;
+    for (const l of [...this.heldListeners]) l();
   }
 
   device(user: string, deviceId: string): DeviceSnapshot | undefined {

@@ -129,9 +129,9 @@ async function handle(
     return;
   }
   if (behaviour?.action?.kind === 'hold') {
-    control.held++;
+    control.hold(1);
     req.resume();
-    res.once('close', () => control.held--);
+    res.once('close', () => control.hold(-1));
     return;
   }
   const answer = { res, options, record };

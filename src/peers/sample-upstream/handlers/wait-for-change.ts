@@ -21,7 +21,7 @@ export function waitForChange(ctx: EasContext, folders: ReadonlySet<string>, sec
     const finish = (result: WaitResult, folderId?: string): void => {
       if (done) return;
       done = true;
-      ctx.control.held--;
+      ctx.control.hold(-1);
       clearTimeout(timer);
       unwatch();
       ctx.signal.removeEventListener('abort', onAbort);
@@ -30,7 +30,7 @@ export function waitForChange(ctx: EasContext, folders: ReadonlySet<string>, sec
     };
     const onAbort = (): void => finish('aborted');
     const replace = (): void => finish('replaced');
-    ctx.control.held++;
+    ctx.control.hold(1);
     const timer = setTimeout(() => finish('timeout'), seconds * 1000);
     const unwatch = ctx.mailbox.watch((folderId) => {
       if (folders.has(folderId)) finish('changed', folderId);
