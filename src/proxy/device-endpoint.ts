@@ -2,6 +2,8 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { identifyRequest, type DeviceRequest } from '../eas/device-request.js';
+import { inspectBody, inspectedLogFields, type InspectedBody } from '../eas/inspect-body.js';
+import { WbxmlError } from '../wbxml/index.js';
 import { GatewayError } from '../errors.js';
 import { sendError, sendLocal } from './answers.js';
 import { PING_STATUS_1 } from './ping-answer.js';
@@ -16,8 +18,8 @@ import type { Upstream } from './upstream.js';
  * recording, wipe) plug in here instead of growing this file.
  */
 export interface ProxyHooks {
-  /** Sees a Provision or Settings body (already read, at most the inspect limit) before it is forwarded. */
-  inspectBody(request: DeviceRequest, body: Buffer, facts: RequestFacts): void;
+  /** Sees what a Provision or Settings body said (device details, policy phase, wipe ack) before it is forwarded. */
+  inspectBody(request: DeviceRequest, inspected: InspectedBody, facts: RequestFacts): void;
   /** Told once per forwarded request when the upstream answered. */
   upstreamAnswered(request: DeviceRequest, status: number, facts: RequestFacts): void;
 }
@@ -86,7 +88,18 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
     if (dr.command?.inspectBody === true) {
       readSmallBody(req, config.inspectBodyLimit).then(
         (body) => {
-          ctx.hooks.inspectBody(dr, body, facts);
+          let inspected: InspectedBody | undefined;
+          try {
+            inspected = inspectBody(dr.command!, body);
+          } catch (err) {
+            if (!(err instanceof WbxmlError)) throw err;
+            refuse(new GatewayError('EASGATE_ERR_EAS_BAD_BODY', `the ${dr.command!.name} body is not valid WBXML: ${err.code} at byte ${err.offset}`));
+            return;
+          }
+          if (inspected !== undefined) {
+            if (logRequests()) Object.assign(facts, inspectedLogFields(inspected));
+            ctx.hooks.inspectBody(dr, inspected, facts);
+          }
           send(dr, body);
         },
         (err: unknown) => {
