@@ -41,14 +41,23 @@ export async function runSampleUpstreamCommand(args: readonly string[], io: Comm
     io.stdout.write(USAGE);
     return 0;
   }
+  let numbers;
+  try {
+    numbers = {
+      port: whole('port', values.port, 0, 65535) ?? 0,
+      minHeartbeatSeconds: whole('min-heartbeat', values['min-heartbeat'], 1, 3540),
+      maxHeartbeatSeconds: whole('max-heartbeat', values['max-heartbeat'], 1, 86400),
+    };
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
   let upstream;
   try {
     upstream = await startSampleUpstream({
-      port: whole('port', values.port, 0, 65535) ?? 0,
+      ...numbers,
       host: values.host,
       requireProvisioning: values['require-provisioning'] === true,
-      minHeartbeatSeconds: whole('min-heartbeat', values['min-heartbeat'], 1, 3540),
-      maxHeartbeatSeconds: whole('max-heartbeat', values['max-heartbeat'], 1, 86400),
       log: values.quiet === true ? undefined : (line) => io.stdout.write(`${line}\n`),
     });
   } catch (err) {

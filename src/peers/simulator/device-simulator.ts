@@ -101,13 +101,13 @@ export class DeviceSimulator {
     try {
       this.transport.policyKey = undefined;
       const v = this.protocolVersion;
-      let response = await this.timed('Provision (initial)', () => this.transport.send({ command: 'Provision', body: encode(bodies.provisionInitial(v, this.deviceInformation)) }));
+      let response = await this.sendWithRecovery({ command: 'Provision' }, () => encode(bodies.provisionInitial(v, this.deviceInformation)), 'Provision (initial)');
       let result = readProvision(response.doc);
       if (result.remoteWipe !== undefined) return { ...(await this.acknowledgeWipe(result.remoteWipe)), response };
       if (response.status !== 200 || result.status !== 1 || result.policyKey === undefined) return { ...result, response };
       const temporary = result.policyKey;
       this.transport.policyKey = temporary;
-      response = await this.timed('Provision (acknowledge)', () => this.transport.send({ command: 'Provision', body: encode(bodies.provisionAck(v, temporary)) }));
+      response = await this.sendWithRecovery({ command: 'Provision' }, () => encode(bodies.provisionAck(v, temporary)), 'Provision (acknowledge)');
       result = readProvision(response.doc);
       this.transport.policyKey = response.status === 200 && result.policyStatus === 1 ? result.policyKey : undefined;
       return { ...result, response };
@@ -118,7 +118,7 @@ export class DeviceSimulator {
 
   private async acknowledgeWipe(kind: 'RemoteWipe' | 'AccountOnlyRemoteWipe'): Promise<ProvisionResult> {
     // [MS-ASPROV] 3.1.5.1.2.2: acknowledge, then wipe (here: forget everything).
-    const response = await this.timed(`Provision (${kind} acknowledge)`, () => this.transport.send({ command: 'Provision', body: encode(bodies.remoteWipeAck(kind)) }));
+    const response = await this.sendWithRecovery({ command: 'Provision' }, () => encode(bodies.remoteWipeAck(kind)), `Provision (${kind} acknowledge)`);
     this.wiped = kind;
     this.folders = [];
     this.folderSyncKey = '0';
