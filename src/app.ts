@@ -38,7 +38,7 @@ export interface GatewayOptions {
  * through fastify.
  */
 export async function buildGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
-  const log = options.logger ?? createLogger(config.logLevel);
+  const log = options.logger ?? createLogger(config.logLevel, undefined, config.instanceName);
   const upstream = createUpstream(config);
   const longPolls = new LongPolls();
   const inFlight = new InFlight();

@@ -21,11 +21,11 @@ export const REDACT_PATHS = [
   '*.headers["proxy-authorization"]',
 ] as const;
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export function createLogger(level: string, destination?: DestinationStream, instance?: string): Logger {
   return pino(
     {
       level,
-      base: { service: 'easgate' },
+      base: instance === undefined ? { service: 'easgate' } : { service: 'easgate', instance },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
