@@ -21,3 +21,5 @@ export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
 export { MemoryStore } from './memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
 export { keySchema, type KeySchema } from './redis-keys.js';
+export { LruCache } from './lru.js';
+export { PolicyRuntime, type PolicyRuntimeOptions, type RuntimeStats } from './policy-runtime.js';

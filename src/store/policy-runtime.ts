@@ -1,0 +1,246 @@
+import {
+  buildSnapshot,
+  compileMailbox,
+  defaultMailbox,
+  withLicenseInUse,
+  type Association,
+  type Decision,
+  type MailboxPolicy,
+  type PolicySnapshot,
+} from '../policy/index.js';
+import { associationId } from './association-codec.js';
+import { LruCache } from './lru.js';
+import type { Change, Store } from './types.js';
+
+export interface PolicyRuntimeOptions {
+  /** Cached mailboxes (default 100,000). */
+  mailboxCacheSize?: number;
+  /** Cached associations (default 200,000). */
+  associationCacheSize?: number;
+  /** Longest a cached mailbox or association lives without an invalidation (default 5 min). */
+  maxAgeMs?: number;
+  /** Backstop: how often the policy version and license count are polled (default 30 s). */
+  reloadIntervalMs?: number;
+  /** Bursts of policy changes within this window cause one reload (default 20 ms). */
+  debounceMs?: number;
+  /** A background reload failed; the previous snapshot stays in force. */
+  onError?: (err: unknown) => void;
+  now?: () => number;
+}
+
+export interface RuntimeStats {
+  mailboxHits: number;
+  mailboxMisses: number;
+  associationHits: number;
+  associationMisses: number;
+  reloads: number;
+  invalidations: number;
+}
+
+/**
+ * The hot path's view of the store: the policy snapshot in process, mailboxes and
+ * associations in bounded LRU caches (absences cached too), kept current by the store's
+ * change notifications (every replica within a second) with a periodic version poll as
+ * the backstop. A cached device costs no store round trip: use the `peek*` methods first
+ * and fall back to `get*` (one round trip) on a miss.
+ */
+export class PolicyRuntime {
+  private current: PolicySnapshot | undefined;
+  private readonly mailboxes: LruCache<MailboxPolicy | null>;
+  private readonly associations: LruCache<Association | null>;
+  /** Bumped by every invalidation; a fetch started before one does not fill the cache. */
+  private generation = 0;
+  private seenVersion = -1;
+  private timer: NodeJS.Timeout | undefined;
+  private pending: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private reloading: Promise<void> | undefined;
+  private again = false;
+  private pendingLicense: NodeJS.Timeout | undefined;
+  readonly stats: RuntimeStats = { mailboxHits: 0, mailboxMisses: 0, associationHits: 0, associationMisses: 0, reloads: 0, invalidations: 0 };
+  private readonly opts: Required<Omit<PolicyRuntimeOptions, 'onError'>> & Pick<PolicyRuntimeOptions, 'onError'>;
+
+  constructor(
+    readonly store: Store,
+    options: PolicyRuntimeOptions = {},
+  ) {
+    this.opts = {
+      mailboxCacheSize: 100_000,
+      associationCacheSize: 200_000,
+      maxAgeMs: 300_000,
+      reloadIntervalMs: 30_000,
+      debounceMs: 20,
+      now: Date.now,
+      ...options,
+    };
+    this.mailboxes = new LruCache(this.opts.mailboxCacheSize, this.opts.maxAgeMs, this.opts.now);
+    this.associations = new LruCache(this.opts.associationCacheSize, this.opts.maxAgeMs, this.opts.now);
+  }
+
+  /** Subscribes, loads the snapshot and starts the backstop poll. */
+  async start(): Promise<void> {
+    this.unsubscribe = await this.store.onChange((c) => this.onChange(c));
+    await this.reload();
+    this.timer = setInterval(() => void this.poll(), this.opts.reloadIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    clearTimeout(this.pending);
+    clearTimeout(this.pendingLicense);
+    this.unsubscribe?.();
+    await this.reloading;
+  }
+
+  get snapshot(): PolicySnapshot {
+    if (this.current === undefined) throw new Error('PolicyRuntime.start() has not completed');
+    return this.current;
+  }
+
+  /** Reloads the snapshot now; a call during a reload makes that reload run once more. */
+  reload(): Promise<void> {
+    if (this.reloading !== undefined) {
+      this.again = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      try {
+        do {
+          this.again = false;
+          const version = await this.store.policyVersion();
+          this.current = buildSnapshot(await this.store.loadPolicy());
+          this.seenVersion = version;
+          this.stats.reloads++;
+        } while (this.again);
+      } finally {
+        this.reloading = undefined;
+      }
+    })();
+    return this.reloading;
+  }
+
+  private report(err: unknown): void {
+    this.opts.onError?.(err);
+  }
+
+  private schedule(): void {
+    this.pending ??= setTimeout(() => {
+      this.pending = undefined;
+      this.reload().catch((e: unknown) => this.report(e));
+    }, this.opts.debounceMs);
+  }
+
+  private async refreshLicense(): Promise<void> {
+    const inUse = await this.store.countEnabledMailboxes();
+    if (this.current !== undefined) this.current = withLicenseInUse(this.current, inUse);
+  }
+
+  private scheduleLicense(): void {
+    this.pendingLicense ??= setTimeout(() => {
+      this.pendingLicense = undefined;
+      this.refreshLicense().catch((e: unknown) => this.report(e));
+    }, this.opts.debounceMs);
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      if ((await this.store.policyVersion()) !== this.seenVersion) await this.reload();
+      else await this.refreshLicense();
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  private onChange(c: Change): void {
+    this.generation++;
+    this.stats.invalidations++;
+    switch (c.kind) {
+      case 'mailbox':
+        if (c.key !== undefined) this.mailboxes.delete(c.key);
+        this.scheduleLicense();
+        return;
+      case 'association':
+        if (c.key !== undefined) this.associations.delete(c.key);
+        return;
+      case 'resync':
+        this.mailboxes.clear();
+        this.associations.clear();
+        this.schedule();
+        return;
+      default:
+        this.schedule();
+    }
+  }
+
+  /** The cached mailbox: null when known to be absent, undefined when not cached. */
+  peekMailbox(user: string): MailboxPolicy | null | undefined {
+    const e = this.mailboxes.get(user);
+    if (e === undefined) return undefined;
+    this.stats.mailboxHits++;
+    return e.v;
+  }
+
+  async getMailbox(user: string): Promise<MailboxPolicy | null> {
+    const hit = this.peekMailbox(user);
+    if (hit !== undefined) return hit;
+    this.stats.mailboxMisses++;
+    const gen = this.generation;
+    const m = await this.store.getMailbox(user);
+    const v = m === undefined ? null : compileMailbox(m);
+    if (gen === this.generation) this.mailboxes.set(user, v);
+    return v;
+  }
+
+  /**
+   * The user's mailbox, created if absent with the license applied: over the limit a new
+   * user's mailbox is created with ActiveSync disabled (reason License). Call it only for
+   * a request whose credentials the upstream accepted.
+   */
+  async ensureMailbox(user: string): Promise<MailboxPolicy> {
+    const total = this.snapshot.licenseTotal;
+    const r = await this.store.putMailbox(defaultMailbox(user), {
+      createOnly: true,
+      ...(Number.isFinite(total) ? { licenseLimit: total } : {}),
+    });
+    const v = compileMailbox(r.mailbox ?? defaultMailbox(user));
+    this.mailboxes.set(user, v);
+    return v;
+  }
+
+  peekAssociation(user: string, deviceId: string): Association | null | undefined {
+    const e = this.associations.get(associationId(user, deviceId));
+    if (e === undefined) return undefined;
+    this.stats.associationHits++;
+    return e.v;
+  }
+
+  async getAssociation(user: string, deviceId: string): Promise<Association | null> {
+    const hit = this.peekAssociation(user, deviceId);
+    if (hit !== undefined) return hit;
+    this.stats.associationMisses++;
+    const gen = this.generation;
+    const a = (await this.store.getAssociation(user, deviceId)) ?? null;
+    if (gen === this.generation) this.associations.set(associationId(user, deviceId), a);
+    return a;
+  }
+
+  /** Caches an association this process created or changed (the recorder calls it). */
+  rememberAssociation(a: Association): void {
+    this.associations.set(associationId(a.user, a.deviceId), a);
+  }
+
+  /**
+   * Records a decision that differs from the association's state (see stateDiffers), with
+   * a history entry, and keeps the cached copy in step. One store round trip.
+   */
+  async recordDecision(a: Association, d: Decision, at: number, actor?: string): Promise<Association> {
+    const update = { state: d.state, reason: d.reason, at, ...(d.ruleId === undefined ? {} : { ruleId: d.ruleId }), ...(actor === undefined ? {} : { actor }) };
+    await this.store.setAccessState(a.user, a.deviceId, update);
+    const next: Association = { ...a, accessState: d.state, accessReason: d.reason, accessStateAt: at };
+    if (d.ruleId === undefined) delete next.matchedRuleId;
+    else next.matchedRuleId = d.ruleId;
+    this.rememberAssociation(next);
+    return next;
+  }
+}

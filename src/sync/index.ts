@@ -1,0 +1,1 @@
+export { SyncRecorder, type RecorderStats, type SyncEvent, type SyncRecorderOptions } from './recorder.js';
