@@ -3,8 +3,7 @@
  *  [--min-heartbeat S] [--max-heartbeat S] [--quiet]`: runs the sample EAS upstream
  * until Ctrl-C, one line per request.
  */
-import { parseArgs } from 'node:util';
-import { untilStopped, type CommandIo } from '../common/io.js';
+import { parseCommandArgs, untilStopped, usageError, type CommandIo } from '../common/io.js';
 import { startSampleUpstream } from './server.js';
 
 const USAGE = `usage: easgate sample-upstream [--port N] [--host H] [--require-provisioning]
@@ -19,28 +18,20 @@ function whole(name: string, value: string | undefined, min: number, max: number
 }
 
 export async function runSampleUpstreamCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'require-provisioning': { type: 'boolean' },
-        'min-heartbeat': { type: 'string' },
-        'max-heartbeat': { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
+  const values = parseCommandArgs(
+    args,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'require-provisioning': { type: 'boolean' },
+      'min-heartbeat': { type: 'string' },
+      'max-heartbeat': { type: 'string' },
+      quiet: { type: 'boolean' },
+    },
+    USAGE,
+    io,
+  );
+  if (typeof values === 'number') return values;
   let numbers;
   try {
     numbers = {
@@ -49,8 +40,7 @@ export async function runSampleUpstreamCommand(args: readonly string[], io: Comm
       maxHeartbeatSeconds: whole('max-heartbeat', values['max-heartbeat'], 1, 86400),
     };
   } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n${USAGE}`);
-    return 2;
+    return usageError((err as Error).message, USAGE, io);
   }
   let upstream;
   try {

@@ -3,9 +3,8 @@
  *  [--version 14.1] [--base64] [--ping SECONDS] [--send-mail] [--json]`: runs one phone
  * conversation and prints its transcript. The password never appears in the output.
  */
-import { parseArgs } from 'node:util';
 import { isProtocolVersion, PROTOCOL_VERSIONS } from '../common/protocol.js';
-import type { CommandIo } from '../common/io.js';
+import { parseCommandArgs, usageError, type CommandIo } from '../common/io.js';
 import { DeviceSimulator } from './device-simulator.js';
 import { formatTranscript } from './format.js';
 
@@ -16,32 +15,24 @@ const USAGE = `usage: easgate simulate --url URL --user USER --password PASSWORD
 `;
 
 export async function runSimulateCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        url: { type: 'string' },
-        user: { type: 'string' },
-        password: { type: 'string' },
-        'device-id': { type: 'string' },
-        'device-type': { type: 'string' },
-        version: { type: 'string' },
-        base64: { type: 'boolean' },
-        ping: { type: 'string' },
-        'send-mail': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
+  const values = parseCommandArgs(
+    args,
+    {
+      url: { type: 'string' },
+      user: { type: 'string' },
+      password: { type: 'string' },
+      'device-id': { type: 'string' },
+      'device-type': { type: 'string' },
+      version: { type: 'string' },
+      base64: { type: 'boolean' },
+      ping: { type: 'string' },
+      'send-mail': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    USAGE,
+    io,
+  );
+  if (typeof values === 'number') return values;
   const password = values.password ?? process.env.EASGATE_SIMULATE_PASSWORD;
   const version = values.version ?? '14.1';
   const ping = values.ping === undefined ? undefined : Number(values.ping);
@@ -52,10 +43,7 @@ export async function runSimulateCommand(args: readonly string[], io: CommandIo)
     : !isProtocolVersion(version) ? `--version takes one of ${PROTOCOL_VERSIONS.join(', ')}`
     : ping !== undefined && !(Number.isInteger(ping) && ping > 0) ? '--ping takes whole seconds'
     : undefined;
-  if (problem !== undefined) {
-    io.stderr.write(`${problem}\n${USAGE}`);
-    return 2;
-  }
+  if (problem !== undefined) return usageError(problem, USAGE, io);
   let sim: DeviceSimulator;
   try {
     sim = new DeviceSimulator({
