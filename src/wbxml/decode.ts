@@ -37,8 +37,9 @@ class TreeBuilder implements WbxmlVisitor {
   }
 
   opaque(start: number, end: number): void {
-    // A copy: the tree must not keep (or change with) the caller's buffer.
-    this.stack[this.stack.length - 1]!.children.push(this.buf.slice(start, end));
+    // A plain Uint8Array copy (Buffer#slice would be a view): the tree must not keep, or
+    // change with, the caller's buffer.
+    this.stack[this.stack.length - 1]!.children.push(new Uint8Array(this.buf.subarray(start, end)));
   }
 }
 
