@@ -8,6 +8,8 @@
  * - `451` or `451=<url>`: redirect with `X-MS-Location` ([MS-ASHTTP] 2.2.2.1.2);
  * - `503` or `503=<seconds>`: unavailable with `Retry-After` ([MS-ASHTTP] 2.2.2.1.1);
  * - any other 3-digit status (`500`, `403`, …): that status with an empty body;
+ * - `eas=<n>`: HTTP 200 with `<Command><Status>n</Status></Command>`, the 14.0+ way of
+ *   saying blocked (129), disabled (126), … ([MS-ASCMD] 2.2.2; PROTOCOL.md 2.2);
  * - `destroy`: drop the connection without an answer;
  * - `hold`: never answer (until the client or the server gives up).
  */
@@ -15,6 +17,7 @@ export const BEHAVIOUR_HEADER = 'x-sample-behaviour';
 
 export type BehaviourAction =
   | { kind: 'status'; status: number; value: string | undefined }
+  | { kind: 'eas'; status: number }
   | { kind: 'destroy' }
   | { kind: 'hold' };
 
@@ -46,6 +49,10 @@ export function parseBehaviour(spec: string): Behaviour {
       b.action = { kind: 'destroy' };
     } else if (name === 'hold') {
       b.action = { kind: 'hold' };
+    } else if (name === 'eas') {
+      const status = Number(value);
+      if (!Number.isInteger(status) || status <= 0) throw new BehaviourError(`eas needs a Status number, got "${value}"`);
+      b.action = { kind: 'eas', status };
     } else if (/^[1-5]\d\d$/.test(name)) {
       b.action = { kind: 'status', status: Number(name), value };
     } else {

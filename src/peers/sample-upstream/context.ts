@@ -83,7 +83,7 @@ export function sendEmpty(ctx: Pick<EasContext, 'res' | 'options' | 'record'>, s
   ctx.res.end();
 }
 
-export function sendWbxml(ctx: EasContext, doc: WbxmlElement, headers: Record<string, string> = {}): void {
+export function sendWbxml(ctx: Pick<EasContext, 'res' | 'options' | 'record'>, doc: WbxmlElement, headers: Record<string, string> = {}): void {
   if (ctx.res.headersSent || ctx.res.destroyed) return;
   const body = encode(doc);
   const status = Number(childText(doc, 'Status'));

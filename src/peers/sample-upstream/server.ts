@@ -12,7 +12,7 @@ import { SampleControl, type RequestRecord } from './control.js';
 import { DeviceRegistry } from './devices.js';
 import { MailStore } from './mailbox.js';
 import { resolveOptions, type ResolvedOptions, type SampleUpstreamOptions } from './options.js';
-import { baseHeaders, capabilityHeaders, HttpAnswer, sendEmpty, type EasContext } from './context.js';
+import { baseHeaders, capabilityHeaders, HttpAnswer, sendEmpty, sendWbxml, statusDoc, type EasContext } from './context.js';
 import { dispatch, HANDLED_COMMANDS } from './dispatch.js';
 
 export const EAS_PATH = '/Microsoft-Server-ActiveSync';
@@ -145,6 +145,12 @@ async function handle(
   if (behaviour?.action?.kind === 'status') {
     req.resume();
     sendEmpty(answer, behaviour.action.status, switchHeaders(behaviour.action.status, behaviour.action.value, req, path, options));
+    return;
+  }
+  if (behaviour?.action?.kind === 'eas') {
+    if (query?.command === undefined) throw new HttpAnswer(400, 'eas= needs a request with a known Cmd');
+    req.resume();
+    sendWbxml(answer, statusDoc(query.command, behaviour.action.status));
     return;
   }
   if (!pathMatches(path)) throw new HttpAnswer(404, `no EAS endpoint at ${path}`);
