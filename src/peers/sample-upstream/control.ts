@@ -176,7 +176,7 @@ export class SampleControl {
   /** @internal */
   begin(r: Omit<RequestRecord, 'id'>): RequestRecord {
     const rec: RequestRecord = { id: this.nextId++, ...r };
-    this.requests.push(rec);
+    if (this.options.recordRequests) this.requests.push(rec);
     return rec;
   }
 

@@ -39,6 +39,11 @@ export interface SampleUpstreamOptions {
   bodyLimitBytes?: number;
   /** SendMail bodies up to this size are also decoded (to learn ClientId and recipients). */
   sendMailDecodeLimitBytes?: number;
+  /**
+   * Keep a record of every request in `control.requests` (default). A benchmark holding
+   * many thousands of requests turns it off; counts of held requests still work.
+   */
+  recordRequests?: boolean;
   /** Called with one line per finished request (no credentials). */
   log?: (line: string) => void;
 }
@@ -67,6 +72,7 @@ export function resolveOptions(o: SampleUpstreamOptions): ResolvedOptions {
     seedMails: o.seedMails ?? 5,
     bodyLimitBytes: o.bodyLimitBytes ?? 1024 * 1024,
     sendMailDecodeLimitBytes: o.sendMailDecodeLimitBytes ?? 1024 * 1024,
+    recordRequests: o.recordRequests ?? true,
     log: o.log,
   };
   if (r.minHeartbeatSeconds > r.maxHeartbeatSeconds) {

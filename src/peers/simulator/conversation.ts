@@ -27,11 +27,18 @@ export async function runConversation(sim: DeviceSimulator, o: ConversationOptio
   try {
     const options = await sim.options();
     need(options.status === 200, `OPTIONS answered HTTP ${options.status}`);
-    const provision = await sim.provision();
-    need(provision.response.status === 200, `Provision answered HTTP ${provision.response.status}`);
-    need(provision.status === 1, `Provision answered Status ${String(provision.status)}`);
-    need(sim.wiped === undefined, `the server ordered a ${String(sim.wiped)}`);
-    if (o.settings ?? (sim.protocolVersion === '12.1' || sim.protocolVersion === '14.0')) {
+    // Clients skip the commands the server does not list (eas4tbsync does so for Settings).
+    const header = options.headers['ms-asprotocolcommands'];
+    const listed = typeof header === 'string' ? header.split(',').map((c) => c.trim()) : undefined;
+    const offers = (command: string): boolean => listed === undefined || listed.includes(command);
+    if (offers('Provision')) {
+      const provision = await sim.provision();
+      need(provision.response.status === 200, `Provision answered HTTP ${provision.response.status}`);
+      need(provision.status === 1, `Provision answered Status ${String(provision.status)}`);
+      need(sim.wiped === undefined, `the server ordered a ${String(sim.wiped)}`);
+    }
+    const wantsSettings = o.settings ?? (sim.protocolVersion === '12.1' || sim.protocolVersion === '14.0');
+    if (wantsSettings && offers('Settings')) {
       const settings = await sim.settings();
       need(settings.status === 200, `Settings answered HTTP ${settings.status}`);
     }
