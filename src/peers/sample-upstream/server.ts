@@ -63,6 +63,7 @@ function fail(res: ServerResponse, err: unknown): void {
     return;
   }
   const status = err instanceof HttpAnswer ? err.status : 500;
+  res.req.resume();
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(`${(err as Error).message ?? 'error'}\n`);
 }
@@ -93,6 +94,7 @@ async function handle(
   const abort = new AbortController();
   res.on('close', () => {
     record.endedAt = Date.now();
+    if (record.status === undefined && res.headersSent) record.status = res.statusCode;
     if (!res.writableFinished) {
       record.aborted = true;
       abort.abort();

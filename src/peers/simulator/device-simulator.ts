@@ -76,6 +76,12 @@ export class DeviceSimulator {
     return this.folders.find((f) => f.type === 2)?.serverId;
   }
 
+  private requireInbox(): string {
+    const id = this.inboxId;
+    if (id === undefined) throw new Error('no Inbox known yet: run folderSync() first');
+    return id;
+  }
+
   async close(): Promise<void> {
     await this.transport.close();
   }
@@ -167,7 +173,7 @@ export class DeviceSimulator {
    * Sync from key 0 (if new) until the server has nothing more: an empty 200, or a
    * response without commands and without MoreAvailable ([MS-ASCMD] 2.2.3.116).
    */
-  async syncUntilDone(collectionId: string, o: bodies.SyncOptions = {}, maxRounds = 50): Promise<{ rounds: number; items: SyncedItem[]; last: SyncResult & { response: EasResponse } }> {
+  async syncUntilDone(collectionId: string = this.requireInbox(), o: bodies.SyncOptions = {}, maxRounds = 50): Promise<{ rounds: number; items: SyncedItem[]; last: SyncResult & { response: EasResponse } }> {
     const items: SyncedItem[] = [];
     for (let rounds = 1; ; rounds++) {
       const priming = (this.syncKeys.get(collectionId) ?? '0') === '0';
@@ -180,7 +186,7 @@ export class DeviceSimulator {
     }
   }
 
-  async getItemEstimate(collectionId: string): Promise<{ response: EasResponse; estimates: ReturnType<typeof readGetItemEstimate> }> {
+  async getItemEstimate(collectionId: string = this.requireInbox()): Promise<{ response: EasResponse; estimates: ReturnType<typeof readGetItemEstimate> }> {
     const response = await this.send('GetItemEstimate', () => bodies.getItemEstimateRequest(this.protocolVersion, collectionId, this.syncKeys.get(collectionId) ?? '0'));
     return { response, estimates: readGetItemEstimate(response.doc) };
   }
