@@ -15,3 +15,4 @@ export {
 } from './snapshot.js';
 export { DISCOVERY_COMMANDS, evaluate, type EvalRequest } from './evaluate.js';
 export { POLICY_ERRORS, PolicyError, type PolicyErrorCode } from './errors.js';
+export { loadPolicyFile, parsePolicyDocument, type PolicyDocument } from './policy-file.js';

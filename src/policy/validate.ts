@@ -16,13 +16,14 @@ function describe(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
 }
 
-export function str(opts: { min?: number; max?: number; pattern?: RegExp; what?: string } = {}): Check<string> {
+export function str(opts: { min?: number; max?: number; pattern?: RegExp; what?: string; multiline?: boolean } = {}): Check<string> {
   const min = opts.min ?? 0;
   const max = opts.max ?? 256;
   return (v, path) => {
     if (typeof v !== 'string') fail(path, `${opts.what ?? 'a string'}, not ${describe(v)}`);
     if (v.length < min || v.length > max) fail(path, `${opts.what ?? 'a string'} of ${min}–${max} characters`);
-    if (/[\x00-\x1f\x7f]/.test(v)) fail(path, 'a string without control characters');
+    const control = opts.multiline === true ? /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/ : /[\x00-\x1f\x7f]/;
+    if (control.test(v)) fail(path, 'a string without control characters');
     if (opts.pattern !== undefined && !opts.pattern.test(v)) fail(path, opts.what ?? `a string matching ${opts.pattern}`);
     return v;
   };
@@ -89,7 +90,7 @@ export function object<S extends Shape>(shape: S): Check<Out<S>> {
   };
 }
 
-/** Refuses a second item with the same key (compared by `norm`). */
+/** Refuses a second item with the same key. */
 export function unique<T>(items: readonly T[], path: string, field: string, key: (t: T) => string): void {
   const seen = new Map<string, number>();
   items.forEach((item, i) => {

@@ -23,3 +23,4 @@ export { RedisStore, type RedisStoreOptions } from './redis-store.js';
 export { keySchema, type KeySchema } from './redis-keys.js';
 export { LruCache } from './lru.js';
 export { PolicyRuntime, type PolicyRuntimeOptions, type RuntimeStats } from './policy-runtime.js';
+export { applyPolicy, type ApplyReport } from './apply-policy.js';
