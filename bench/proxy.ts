@@ -4,12 +4,14 @@
  * a raw node:http pipe, easgate and nginx, all forwarding to the same fast upstream, each
  * in its own process, interleaved round by round so that drift hits all alike. Then a
  * fixed 1,000 req/s run to measure the latency easgate adds. Knobs: BENCH_ROUNDS (3),
- * BENCH_DURATION (8 s), BENCH_CONNECTIONS (100).
+ * BENCH_DURATION (8 s), BENCH_CONNECTIONS (100), BENCH_TARGETS (a comma list of name
+ * prefixes to run only some proxies; easgate is always run).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { fixedRate, type RateResult } from './lib/fixed-rate.js';
 import { ensureNginx, startNginx } from './lib/nginx.js';
 import { freePort, start, startTs, waitForPort, type Proc, ROOT } from './lib/processes.js';
 import { machine, median, table } from './lib/report.js';
@@ -42,7 +44,9 @@ async function main(): Promise<void> {
     await waitForPort(upstreamPort);
     const targets: Target[] = [{ name: 'upstream directly', port: upstreamPort }];
 
+    const only = process.env.BENCH_TARGETS?.split(',');
     const add = async (name: string, make: (port: number) => Proc): Promise<void> => {
+      if (only !== undefined && !name.startsWith('easgate') && !only.some((o) => name.startsWith(o))) return;
       const port = await freePort();
       const proc = make(port);
       procs.push(proc);
@@ -93,14 +97,13 @@ async function main(): Promise<void> {
     const rate = Number(process.env.BENCH_RATE ?? 1000);
     const direct = targets[0]!;
     const gw = targets.find((t) => t.name === 'easgate')!;
-    const lat: { direct: number[][]; gw: number[][] } = { direct: [], gw: [] };
+    const lat: { direct: RateResult[]; gw: RateResult[] } = { direct: [], gw: [] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const [key, t] of [['direct', direct], ['gw', gw]] as const) {
-        const r = await run(t, DURATION, 20, rate);
-        lat[key].push([r.latency.p50, r.latency.p99]);
+        lat[key].push(await fixedRate(`http://127.0.0.1:${t.port}`, QUERY, BODY, HEADERS, rate, DURATION));
       }
     }
-    const p = (xs: number[][], i: number): number => median(xs.map((x) => x[i]!));
+    const p = (xs: RateResult[], k: 'p50Ms' | 'p99Ms'): number => median(xs.map((x) => x[k]));
 
     const out = [
       `machine: ${machine()}`,
@@ -109,9 +112,10 @@ async function main(): Promise<void> {
       '',
       table(['target', 'req/s', 'p50 ms', 'p99 ms', 'ratio to easgate', 'errors'], rows),
       '',
-      `at ${rate} req/s (20 connections): direct p50 ${p(lat.direct, 0).toFixed(2)} ms / p99 ${p(lat.direct, 1).toFixed(2)} ms; ` +
-        `through easgate p50 ${p(lat.gw, 0).toFixed(2)} ms / p99 ${p(lat.gw, 1).toFixed(2)} ms; ` +
-        `added p99 ${(p(lat.gw, 1) - p(lat.direct, 1)).toFixed(2)} ms`,
+      `at ${rate} req/s (fixed rate, µs clock): direct p50 ${p(lat.direct, 'p50Ms').toFixed(3)} ms / p99 ${p(lat.direct, 'p99Ms').toFixed(3)} ms; ` +
+        `through easgate p50 ${p(lat.gw, 'p50Ms').toFixed(3)} ms / p99 ${p(lat.gw, 'p99Ms').toFixed(3)} ms; ` +
+        `added p50 ${(p(lat.gw, 'p50Ms') - p(lat.direct, 'p50Ms')).toFixed(3)} ms, added p99 ${(p(lat.gw, 'p99Ms') - p(lat.direct, 'p99Ms')).toFixed(3)} ms; ` +
+        `errors ${lat.direct.reduce((a, r) => a + r.errors, 0) + lat.gw.reduce((a, r) => a + r.errors, 0)}`,
     ].join('\n');
     process.stdout.write(`${out}\n`);
   } finally {

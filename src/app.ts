@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
-import { createLogger } from './log/logger.js';
+import { createLogger, flushLogger } from './log/logger.js';
 import { createDeviceHandler, NO_HOOKS, type ProxyHooks, type ProxyState } from './proxy/device-endpoint.js';
 import { drainServer, InFlight } from './proxy/drain.js';
 import { LongPolls } from './proxy/long-polls.js';
@@ -89,6 +89,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
         await app.close().catch(() => undefined);
         await upstream.pool.destroy().catch(() => undefined);
         log.info('stopped');
+        flushLogger(log);
       })();
       return stopping;
     },

@@ -38,7 +38,8 @@ const ROWS: readonly Row[] = [
   ['MeetingResponse', 15, { rootPage: 'MeetingResponse' }],
   ['Search', 16, { rootPage: 'Search' }],
   ['Settings', 17, { inspectBody: true, rootPage: 'Settings', minVersion: '12.0' }],
-  ['Ping', 18, { longPoll: true, emptyBodyAllowed: true, rootPage: 'Ping', minVersion: '12.0' }],
+  // Ping (Direct Push) exists since EAS 2.5 (Exchange 2003 SP2).
+  ['Ping', 18, { longPoll: true, emptyBodyAllowed: true, rootPage: 'Ping' }],
   ['ItemOperations', 19, { rootPage: 'ItemOperations', minVersion: '12.0' }],
   ['Provision', 20, { inspectBody: true, rootPage: 'Provision' }],
   ['ResolveRecipients', 21, { rootPage: 'ResolveRecipients' }],
