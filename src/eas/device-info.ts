@@ -34,15 +34,16 @@ function deviceInfoPaths(prefix: string): string[] {
 function deviceInfoAt(values: readonly (string | undefined)[], at: number): DeviceInformation | undefined {
   if (values[at] === undefined) return undefined;
   const info: DeviceInformation = {};
-  FIELDS.forEach(([field, ], i) => {
+  for (let i = 0; i < FIELDS.length; i++) {
+    const field = FIELDS[i]![0];
     const value = values[at + 1 + i];
-    if (value === undefined) return;
+    if (value === undefined) continue;
     if (field === 'enableOutboundSms') {
       if (value === '1' || value === '0') info.enableOutboundSms = value === '1';
     } else {
       info[field] = value;
     }
-  });
+  }
   return info;
 }
 

@@ -4,13 +4,15 @@ import { WbxmlError } from './errors.js';
 import { isElement, type WbxmlElement, type WbxmlNode } from './tree.js';
 
 // [MS-ASWBXML] 2.1.1: version 1.3, public id 1 (unknown), charset 106 (UTF-8), no string table.
-const HEADER = [0x03, 0x01, 0x6a, 0x00];
+const HEADER = Uint8Array.of(0x03, 0x01, 0x6a, 0x00);
 /** Far deeper than any ActiveSync document; stops a tree that contains itself. */
 const MAX_ENCODE_DEPTH = 1024;
 
 class Writer {
   bytes = Buffer.allocUnsafe(256);
   length = 0;
+  /** The code page the decoder will be on: every document starts on page 0. */
+  page = 0;
 
   private reserve(extra: number): void {
     if (this.length + extra <= this.bytes.length) return;
@@ -44,6 +46,17 @@ class Writer {
     this.reserve(text.length * 3);
     this.length += this.bytes.write(text, this.length, 'utf8');
   }
+
+  /** A tag, after a SWITCH_PAGE when its page is not the current one. */
+  startTag(element: WbxmlElement): void {
+    const tag = tagToken(element.ns, element.name);
+    if (tag.page.id !== this.page) {
+      this.byte(0x00);
+      this.byte(tag.page.id);
+      this.page = tag.page.id;
+    }
+    this.byte(element.children.length > 0 ? tag.token | 0x40 : tag.token);
+  }
 }
 
 interface Frame {
@@ -61,18 +74,8 @@ interface Frame {
 export function encode(root: WbxmlElement): Buffer {
   if (!isElement(root) || !Array.isArray(root.children)) throw new WbxmlError('EASGATE_ERR_WBXML_INVALID_TREE', 'the root must be an element');
   const out = new Writer();
-  for (const byte of HEADER) out.byte(byte);
-  let page = 0;
-  const startTag = (element: WbxmlElement): void => {
-    const tag = tagToken(element.ns, element.name);
-    if (tag.page.id !== page) {
-      out.byte(0x00);
-      out.byte(tag.page.id);
-      page = tag.page.id;
-    }
-    out.byte(element.children.length > 0 ? tag.token | 0x40 : tag.token);
-  };
-  startTag(root);
+  out.raw(HEADER);
+  out.startTag(root);
   const stack: Frame[] = root.children.length > 0 ? [{ element: root, next: 0 }] : [];
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
@@ -92,7 +95,7 @@ export function encode(root: WbxmlElement): Buffer {
       out.mbU32(child.length);
       out.raw(child);
     } else if (isElement(child) && Array.isArray(child.children)) {
-      startTag(child);
+      out.startTag(child);
       if (child.children.length === 0) continue;
       if (stack.length >= MAX_ENCODE_DEPTH) throw new WbxmlError('EASGATE_ERR_WBXML_INVALID_TREE', `tree deeper than ${MAX_ENCODE_DEPTH} (does it contain itself?)`);
       stack.push({ element: child, next: 0 });

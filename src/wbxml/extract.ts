@@ -55,54 +55,68 @@ export function compilePaths(paths: readonly string[]): PathSet {
   return Object.freeze(compiled);
 }
 
-/** Follows the scan through the trie; -1 marks a subtree no path leads into. */
+/** Follows the scan through the trie; node -1 marks a subtree no path leads into. */
 class PathMatcher implements WbxmlVisitor {
   readonly values: (string | undefined)[];
-  private readonly stack: number[] = [];
-  /** For each path: the depth of the element being captured, or -1. */
+  /** Node of the innermost open element, and the nodes of the elements around it. */
+  private top = -1;
+  private readonly outer: number[] = [];
+  /** For each path: the depth of the element whose text is being collected, or -1. */
   private readonly capturing: number[];
 
   constructor(private readonly buf: Uint8Array, private readonly nodes: readonly TrieNode[], count: number) {
-    this.values = new Array<string | undefined>(count).fill(undefined);
-    this.capturing = new Array<number>(count).fill(-1);
+    // Filled by push: packed arrays, cheaper to make and read than new Array(n).fill().
+    this.values = [];
+    this.capturing = [];
+    for (let i = 0; i < count; i++) {
+      this.values.push(undefined);
+      this.capturing.push(-1);
+    }
   }
 
   start(page: CodePage, token: number): void {
-    const parent = this.stack.length === 0 ? 0 : this.stack[this.stack.length - 1]!;
+    const parent = this.outer.length === 0 ? 0 : this.top;
+    this.outer.push(this.top);
     const node = parent < 0 ? -1 : (this.nodes[parent]!.next.get(key(page.id, token)) ?? -1);
-    this.stack.push(node);
+    this.top = node;
     if (node < 0) return;
+    const ends = this.nodes[node]!.ends;
     // The first element on a path wins; later ones are ignored.
-    for (const index of this.nodes[node]!.ends) {
+    for (let i = 0; i < ends.length; i++) {
+      const index = ends[i]!;
       if (this.values[index] === undefined) {
         this.values[index] = '';
-        this.capturing[index] = this.stack.length;
+        this.capturing[index] = this.outer.length;
       }
     }
   }
 
   end(): void {
-    const node = this.stack[this.stack.length - 1]!;
-    if (node >= 0) for (const index of this.nodes[node]!.ends) if (this.capturing[index] === this.stack.length) this.capturing[index] = -1;
-    this.stack.pop();
+    if (this.top >= 0) {
+      const ends = this.nodes[this.top]!.ends;
+      for (let i = 0; i < ends.length; i++) if (this.capturing[ends[i]!] === this.outer.length) this.capturing[ends[i]!] = -1;
+    }
+    this.top = this.outer.pop()!;
   }
 
   text(start: number, end: number): void {
-    this.append(start, end);
+    if (this.top >= 0) this.append(start, end);
   }
 
   /** Opaque content of a requested element is read as UTF-8 text. */
   opaque(start: number, end: number): void {
-    this.append(start, end);
+    if (this.top >= 0) this.append(start, end);
   }
 
   private append(start: number, end: number): void {
-    const node = this.stack[this.stack.length - 1]!;
-    if (node < 0) return;
-    const ends = this.nodes[node]!.ends;
-    if (ends.length === 0) return;
-    const text = decodeUtf8(this.buf, start, end);
-    for (const index of ends) if (this.capturing[index] === this.stack.length) this.values[index] += text;
+    const ends = this.nodes[this.top]!.ends;
+    let text: string | undefined;
+    for (let i = 0; i < ends.length; i++) {
+      const index = ends[i]!;
+      if (this.capturing[index] !== this.outer.length) continue;
+      text ??= decodeUtf8(this.buf, start, end);
+      this.values[index] += text;
+    }
   }
 }
 

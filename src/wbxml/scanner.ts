@@ -76,10 +76,20 @@ function readHeader(buf: Uint8Array, limits: DecodeLimits): { tableStart: number
   return { tableStart, tableEnd: tableStart + tableLength };
 }
 
+/** The index of the first NUL in buf[from, to), or -1: a plain loop for short strings, indexOf beyond. */
+function findNul(buf: Uint8Array, from: number, to: number): number {
+  const near = Math.min(to, from + 32);
+  for (let i = from; i < near; i++) if (buf[i] === 0) return i;
+  if (near === to) return -1;
+  const at = buf.indexOf(0, near);
+  return at < 0 || at >= to ? -1 : at;
+}
+
 /** Scans a whole document, calling `visitor` for each element, END, string and opaque. */
 export function scan(buf: Uint8Array, visitor: WbxmlVisitor, overrides?: Partial<DecodeLimits>): void {
   if (!(buf instanceof Uint8Array)) throw new WbxmlError('EASGATE_ERR_WBXML_MALFORMED', 'input is not a Uint8Array');
   const limits = resolveLimits(overrides);
+  const { maxDepth, maxTokens, maxStringLength, maxOpaqueLength, maxTotalTextLength } = limits;
   const { tableStart, tableEnd } = readHeader(buf, limits);
   const length = buf.length;
   let pos = tableEnd;
@@ -91,64 +101,63 @@ export function scan(buf: Uint8Array, visitor: WbxmlVisitor, overrides?: Partial
   while (pos < length) {
     const byte = buf[pos]!;
     if (rootSeen && depth === 0) fail('MALFORMED', 'data after the root element', pos);
-    if (++tokens > limits.maxTokens) fail('LIMIT', `more than ${limits.maxTokens} tokens`, pos);
-    if (byte === SWITCH_PAGE) {
-      if (pos + 1 >= length) fail('TRUNCATED', 'input ends inside SWITCH_PAGE', pos);
-      const next = CODE_PAGES[buf[pos + 1]!];
-      if (next === undefined) throw new WbxmlError('EASGATE_ERR_WBXML_UNKNOWN_PAGE', `code page ${buf[pos + 1]!} is not an ActiveSync code page`, pos);
-      page = next;
-      pos += 2;
+    if (++tokens > maxTokens) fail('LIMIT', `more than ${maxTokens} tokens`, pos);
+    // A tag ([MS-ASWBXML] 2.1.2): low 6 bits the token (0x05–0x3F), bit 0x40 "content
+    // follows", bit 0x80 "attributes follow" (never used by EAS, rejected below).
+    const token = byte & 0x3f;
+    if (byte < 0x80 && token >= 0x05) {
+      if (page.names[token] === undefined) {
+        throw new WbxmlError('EASGATE_ERR_WBXML_UNKNOWN_TOKEN', `code page ${page.ns} (${page.id}) has no tag 0x${token.toString(16)}`, pos);
+      }
+      if (depth >= maxDepth) fail('LIMIT', `elements nested deeper than ${maxDepth}`, pos);
+      rootSeen = true;
+      visitor.start(page, token);
+      if (byte >= 0x40) depth++;
+      else visitor.end();
+      pos++;
     } else if (byte === END) {
       if (depth === 0) fail('MALFORMED', 'END without an open element', pos);
       depth--;
       visitor.end();
       pos++;
-    } else if (byte === STR_I || byte === STR_T || byte === OPAQUE) {
+    } else if (byte === STR_I || byte === STR_T) {
       if (depth === 0) fail('MALFORMED', 'content outside the root element', pos);
       let start: number;
       let end: number;
       if (byte === STR_I) {
         start = pos + 1;
-        end = buf.indexOf(0, start);
+        end = findNul(buf, start, length);
         if (end < 0) fail('TRUNCATED', 'input ends inside an inline string', pos);
         pos = end + 1;
-      } else if (byte === STR_T) {
+      } else {
         const index = readMbU32(buf, pos + 1, 'a string-table reference');
         if (index >= tableEnd - tableStart) fail('MALFORMED', 'string-table reference is outside the string table', pos);
         start = tableStart + index;
-        end = buf.indexOf(0, start);
-        if (end < 0 || end >= tableEnd) fail('MALFORMED', 'string-table entry has no NUL', pos);
+        end = findNul(buf, start, tableEnd);
+        if (end < 0) fail('MALFORMED', 'string-table entry has no NUL', pos);
         pos = mbEnd;
-      } else {
-        const size = readMbU32(buf, pos + 1, 'an OPAQUE length');
-        if (size > limits.maxOpaqueLength) fail('LIMIT', `OPAQUE of ${size} bytes`, pos);
-        start = mbEnd;
-        end = start + size;
-        if (end > length) fail('TRUNCATED', 'input ends inside OPAQUE data', pos);
-        visitor.opaque(start, end);
-        pos = end;
-        continue;
       }
-      if (end - start > limits.maxStringLength) fail('LIMIT', `string of ${end - start} bytes`, pos);
+      if (end - start > maxStringLength) fail('LIMIT', `string of ${end - start} bytes`, pos);
       textTotal += end - start;
-      if (textTotal > limits.maxTotalTextLength) fail('LIMIT', `more than ${limits.maxTotalTextLength} bytes of text`, pos);
+      if (textTotal > maxTotalTextLength) fail('LIMIT', `more than ${maxTotalTextLength} bytes of text`, pos);
       visitor.text(start, end, byte === STR_T);
+    } else if (byte === OPAQUE) {
+      if (depth === 0) fail('MALFORMED', 'content outside the root element', pos);
+      const size = readMbU32(buf, pos + 1, 'an OPAQUE length');
+      if (size > maxOpaqueLength) fail('LIMIT', `OPAQUE of ${size} bytes`, pos);
+      const start = mbEnd;
+      if (start + size > length) fail('TRUNCATED', 'input ends inside OPAQUE data', pos);
+      visitor.opaque(start, start + size);
+      pos = start + size;
+    } else if (byte === SWITCH_PAGE) {
+      if (pos + 1 >= length) fail('TRUNCATED', 'input ends inside SWITCH_PAGE', pos);
+      const next = CODE_PAGES[buf[pos + 1]!];
+      if (next === undefined) throw new WbxmlError('EASGATE_ERR_WBXML_UNKNOWN_PAGE', `code page ${buf[pos + 1]!} is not an ActiveSync code page`, pos);
+      page = next;
+      pos += 2;
     } else {
       const name = UNSUPPORTED_GLOBALS[byte];
-      if (name !== undefined) fail('UNSUPPORTED', `global token ${name} is not used by ActiveSync`, pos);
-      // A tag ([MS-ASWBXML] 2.1.2): bit 0x80 "attributes follow" (never used by EAS),
-      // bit 0x40 "content follows", low 6 bits the token (0x05–0x3F).
-      if ((byte & 0x80) !== 0) fail('UNSUPPORTED', `tag 0x${byte.toString(16)} has attributes, which ActiveSync never uses`, pos);
-      const token = byte & 0x3f;
-      if (page.names[token] === undefined) {
-        throw new WbxmlError('EASGATE_ERR_WBXML_UNKNOWN_TOKEN', `code page ${page.ns} (${page.id}) has no tag 0x${token.toString(16)}`, pos);
-      }
-      if (depth + 1 > limits.maxDepth) fail('LIMIT', `elements nested deeper than ${limits.maxDepth}`, pos);
-      rootSeen = true;
-      visitor.start(page, token);
-      if ((byte & 0x40) !== 0) depth++;
-      else visitor.end();
-      pos++;
+      fail('UNSUPPORTED', name !== undefined ? `global token ${name} is not used by ActiveSync` : `tag 0x${byte.toString(16)} has attributes, which ActiveSync never uses`, pos);
     }
   }
   if (!rootSeen) fail('TRUNCATED', 'input ends before the root element', pos);
