@@ -41,8 +41,8 @@ export function evaluate(
   if (!snapshot.systemEnabled) return DECISIONS.SystemDisabled.Block;
   const domain = snapshot.domains.get(mailbox ? mailbox.domain : domainOf(request.user));
   if (domain !== undefined && !domain.activeSyncEnabled) return DECISIONS.DomainDisabled.Block;
-  if (mailbox && !mailbox.mailbox.activeSyncEnabled) {
-    return mailbox.mailbox.disabledReason === 'License' ? DECISIONS.License.Block : DECISIONS.UserDisabled.Block;
+  if (mailbox && !mailbox.enabled) {
+    return mailbox.disabledReason === 'License' ? DECISIONS.License.Block : DECISIONS.UserDisabled.Block;
   }
   if (request.now >= snapshot.licenseEndMs) return DECISIONS.License.Block;
   // Over the limit refuses everyone; a user without a mailbox yet would be created disabled.
@@ -82,7 +82,7 @@ export function evaluate(
   if (deviceType !== undefined) hit = rules.DeviceType.get(deviceType);
   if (hit !== undefined) return hit.decision;
 
-  const userLevel = mailbox?.mailbox.defaultAccessLevel;
+  const userLevel = mailbox?.defaultAccessLevel;
   if (userLevel !== undefined) return DECISIONS.User[userLevel];
   const domainLevel = domain?.defaultAccessLevel;
   if (domainLevel !== undefined) return DECISIONS.Domain[domainLevel];

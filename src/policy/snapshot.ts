@@ -97,16 +97,30 @@ export function withLicenseInUse(snapshot: PolicySnapshot, licenseInUse: number)
 /** A mailbox prepared for the hot path: its domain and device lists keyed by lower case. */
 export interface MailboxPolicy {
   readonly mailbox: Readonly<Mailbox>;
+  /** Copied up from the mailbox so that evaluate reads one object. */
+  readonly enabled: boolean;
+  readonly disabledReason: Mailbox['disabledReason'];
+  readonly defaultAccessLevel: AccessLevel | undefined;
   readonly domain: string;
   readonly allowed: ReadonlySet<string>;
   readonly blocked: ReadonlySet<string>;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
+/** Most mailboxes list no device: they share one empty set (less memory for 100k cached mailboxes). */
+function keySet(ids: readonly string[]): ReadonlySet<string> {
+  return ids.length === 0 ? NONE : new Set(ids.map(deviceKey));
+}
+
 export function compileMailbox(mailbox: Mailbox): MailboxPolicy {
   return Object.freeze({
     mailbox,
+    enabled: mailbox.activeSyncEnabled,
+    disabledReason: mailbox.disabledReason,
+    defaultAccessLevel: mailbox.defaultAccessLevel,
     domain: domainOf(mailbox.user),
-    allowed: new Set(mailbox.allowedDeviceIds.map(deviceKey)),
-    blocked: new Set(mailbox.blockedDeviceIds.map(deviceKey)),
+    allowed: keySet(mailbox.allowedDeviceIds),
+    blocked: keySet(mailbox.blockedDeviceIds),
   });
 }

@@ -21,6 +21,6 @@ export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
 export { MemoryStore } from './memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
 export { keySchema, type KeySchema } from './redis-keys.js';
-export { LruCache } from './lru.js';
 export { PolicyRuntime, type PolicyRuntimeOptions, type RuntimeStats } from './policy-runtime.js';
 export { applyPolicy, type ApplyReport } from './apply-policy.js';
+export { UserCache } from './user-cache.js';

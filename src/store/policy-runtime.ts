@@ -2,21 +2,21 @@ import {
   buildSnapshot,
   compileMailbox,
   defaultMailbox,
+  deviceKey,
   withLicenseInUse,
   type Association,
   type Decision,
   type MailboxPolicy,
   type PolicySnapshot,
 } from '../policy/index.js';
-import { associationId } from './association-codec.js';
-import { LruCache } from './lru.js';
+import { UserCache } from './user-cache.js';
 import type { Change, Store } from './types.js';
 
 export interface PolicyRuntimeOptions {
-  /** Cached mailboxes (default 100,000). */
+  /** Users whose mailbox and devices are cached (default 100,000). */
   mailboxCacheSize?: number;
-  /** Cached associations (default 200,000). */
-  associationCacheSize?: number;
+  /** Cached devices per user (default 16). */
+  devicesPerUser?: number;
   /** Longest a cached mailbox or association lives without an invalidation (default 5 min). */
   maxAgeMs?: number;
   /** Backstop: how often the policy version and license count are polled (default 30 s). */
@@ -46,8 +46,10 @@ export interface RuntimeStats {
  */
 export class PolicyRuntime {
   private current: PolicySnapshot | undefined;
-  private readonly mailboxes: LruCache<MailboxPolicy | null>;
-  private readonly associations: LruCache<Association | null>;
+  private readonly cache: UserCache;
+  /** A clock read by the cache, advanced by a timer: no Date.now() per request. */
+  private clock: number;
+  private ticker: NodeJS.Timeout | undefined;
   /** Bumped by every invalidation; a fetch started before one does not fill the cache. */
   private generation = 0;
   private seenVersion = -1;
@@ -66,15 +68,15 @@ export class PolicyRuntime {
   ) {
     this.opts = {
       mailboxCacheSize: 100_000,
-      associationCacheSize: 200_000,
+      devicesPerUser: 16,
       maxAgeMs: 300_000,
       reloadIntervalMs: 30_000,
       debounceMs: 20,
       now: Date.now,
       ...options,
     };
-    this.mailboxes = new LruCache(this.opts.mailboxCacheSize, this.opts.maxAgeMs, this.opts.now);
-    this.associations = new LruCache(this.opts.associationCacheSize, this.opts.maxAgeMs, this.opts.now);
+    this.clock = this.opts.now();
+    this.cache = new UserCache(this.opts.mailboxCacheSize, this.opts.devicesPerUser, this.opts.maxAgeMs, () => this.clock);
   }
 
   /** Subscribes, loads the snapshot and starts the backstop poll. */
@@ -83,10 +85,13 @@ export class PolicyRuntime {
     await this.reload();
     this.timer = setInterval(() => void this.poll(), this.opts.reloadIntervalMs);
     this.timer.unref();
+    this.ticker = setInterval(() => (this.clock = this.opts.now()), 250);
+    this.ticker.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.ticker);
     clearTimeout(this.pending);
     clearTimeout(this.pendingLicense);
     this.unsubscribe?.();
@@ -157,15 +162,17 @@ export class PolicyRuntime {
     this.stats.invalidations++;
     switch (c.kind) {
       case 'mailbox':
-        if (c.key !== undefined) this.mailboxes.delete(c.key);
+        if (c.key !== undefined) this.cache.dropMailbox(c.key);
         this.scheduleLicense();
         return;
       case 'association':
-        if (c.key !== undefined) this.associations.delete(c.key);
+        if (c.key !== undefined) {
+          const [user, key] = c.key.split('/');
+          if (user !== undefined && key !== undefined) this.cache.dropAssociation(decodeURIComponent(user), decodeURIComponent(key));
+        }
         return;
       case 'resync':
-        this.mailboxes.clear();
-        this.associations.clear();
+        this.cache.clear();
         this.schedule();
         return;
       default:
@@ -175,10 +182,9 @@ export class PolicyRuntime {
 
   /** The cached mailbox: null when known to be absent, undefined when not cached. */
   peekMailbox(user: string): MailboxPolicy | null | undefined {
-    const e = this.mailboxes.get(user);
-    if (e === undefined) return undefined;
-    this.stats.mailboxHits++;
-    return e.v;
+    const v = this.cache.getMailbox(user);
+    if (v !== undefined) this.stats.mailboxHits++;
+    return v;
   }
 
   async getMailbox(user: string): Promise<MailboxPolicy | null> {
@@ -188,7 +194,7 @@ export class PolicyRuntime {
     const gen = this.generation;
     const m = await this.store.getMailbox(user);
     const v = m === undefined ? null : compileMailbox(m);
-    if (gen === this.generation) this.mailboxes.set(user, v);
+    if (gen === this.generation) this.cache.setMailbox(user, v);
     return v;
   }
 
@@ -204,15 +210,14 @@ export class PolicyRuntime {
       ...(Number.isFinite(total) ? { licenseLimit: total } : {}),
     });
     const v = compileMailbox(r.mailbox ?? defaultMailbox(user));
-    this.mailboxes.set(user, v);
+    this.cache.setMailbox(user, v);
     return v;
   }
 
   peekAssociation(user: string, deviceId: string): Association | null | undefined {
-    const e = this.associations.get(associationId(user, deviceId));
-    if (e === undefined) return undefined;
-    this.stats.associationHits++;
-    return e.v;
+    const v = this.cache.getAssociation(user, deviceKey(deviceId));
+    if (v !== undefined) this.stats.associationHits++;
+    return v;
   }
 
   async getAssociation(user: string, deviceId: string): Promise<Association | null> {
@@ -221,13 +226,13 @@ export class PolicyRuntime {
     this.stats.associationMisses++;
     const gen = this.generation;
     const a = (await this.store.getAssociation(user, deviceId)) ?? null;
-    if (gen === this.generation) this.associations.set(associationId(user, deviceId), a);
+    if (gen === this.generation) this.cache.setAssociation(user, deviceKey(deviceId), a);
     return a;
   }
 
   /** Caches an association this process created or changed (the recorder calls it). */
   rememberAssociation(a: Association): void {
-    this.associations.set(associationId(a.user, a.deviceId), a);
+    this.cache.setAssociation(a.user, deviceKey(a.deviceId), a);
   }
 
   /**
