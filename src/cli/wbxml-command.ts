@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Io } from '../main.js';
-import { CODE_PAGES, decode, encode, isElement, pageByNs, WbxmlError, type CodePage, type WbxmlElement, type WbxmlNode } from '../wbxml/index.js';
+import { CODE_PAGES, decode, encode, isElement, tagToken, WbxmlError, type CodePage, type WbxmlElement, type WbxmlNode } from '../wbxml/index.js';
 
 /**
  * `easgate wbxml decode FILE|-` and `easgate wbxml encode FILE|-`: WBXML ↔ XML for
@@ -13,20 +13,14 @@ import { CODE_PAGES, decode, encode, isElement, pageByNs, WbxmlError, type CodeP
  * examples), namespaces with or without the trailing colon, and libwbxml's own tag names
  * (e.g. DeviceEncryptionEnabled) are accepted too. Opaque data:
  * - in elements whose content is binary (Email2:ConversationId, ComposeMail:Mime, ...):
- *   base64 text, as wbxml2xml writes it;
+ *   base64 text, as wbxml2xml writes it (it does so for an inline string there too, which
+ *   therefore comes back as OPAQUE);
  * - elsewhere: a CDATA section when the bytes are XML-safe UTF-8, otherwise
  *   `<?easgate-opaque base64="..."?>`. Plain text is an inline string (STR_I).
  */
 
 const DOCTYPE = '<!DOCTYPE ActiveSync PUBLIC "-//MICROSOFT//DTD ActiveSync//EN" "http://www.microsoft.com/">';
 const USAGE = 'usage: easgate wbxml decode FILE|-   (WBXML in, XML out)\n       easgate wbxml encode FILE|-   (XML in, WBXML out)\n';
-
-function tagOf(element: WbxmlElement): { page: CodePage; token: number } {
-  const page = pageByNs(element.ns);
-  const token = page?.tokens.get(element.name);
-  if (page === undefined || token === undefined) throw new WbxmlError('EASGATE_ERR_WBXML_INVALID_TREE', `unknown element ${element.ns}:${element.name}`);
-  return { page, token };
-}
 
 function escapeText(text: string): string {
   // C0 controls (and CR, which XML parsers fold into LF) as character references.
@@ -59,10 +53,10 @@ export function treeToXml(root: WbxmlElement): string {
       continue;
     }
     const { node, indent, inline } = item;
-    if (typeof node === 'string') out.push(escapeText(node));
+    if (typeof node === 'string') out.push(item.binary ? Buffer.from(node, 'utf8').toString('base64') : escapeText(node));
     else if (node instanceof Uint8Array) out.push(opaqueXml(node, item.binary));
     else {
-      const { page, token } = tagOf(node);
+      const { page, token } = tagToken(node.ns, node.name);
       const open = `${inline ? '' : indent}<${node.name}${node.ns === item.parentNs ? '' : ` xmlns="${node.ns}:"`}`;
       const eol = inline ? '' : '\n';
       if (node.children.length === 0) {

@@ -1,4 +1,4 @@
-export { CODE_PAGES, pageByNs, type CodePage } from './code-pages.js';
+export { CODE_PAGES, pageByNs, tagToken, type CodePage } from './code-pages.js';
 export { decode } from './decode.js';
 export { encode } from './encode.js';
 export { WbxmlError, WBXML_ERRORS, type WbxmlErrorCode } from './errors.js';
