@@ -36,8 +36,9 @@ function createArgs(ctx: RedisContext, input: NewAssociation): { id: string; a: 
   if (!ACCESS_STATES.includes(input.accessState)) throw new TypeError(`unknown access state ${String(input.accessState)}`);
   const a = buildAssociation(input, ctx.now());
   const id = associationId(a.user, a.deviceId);
-  const fields = Object.entries(toFields(a)).flat();
   const members = textMembers(a, id);
+  const remembered = TEXT_INDEXES.flatMap((f, j) => (members[f] === undefined ? [] : [`_x${j + 1}`, members[f]]));
+  const fields = [...Object.entries(toFields(a)).flat(), ...remembered];
   const first: StateChange = { at: a.firstSyncAt, state: a.accessState, reason: a.accessReason };
   if (a.matchedRuleId !== undefined) first.ruleId = a.matchedRuleId;
   const args = [

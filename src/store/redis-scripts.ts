@@ -22,7 +22,10 @@ local function publish() redis.call('PUBLISH', ARGV[#ARGV - 1], ARGV[#ARGV]) end
 local function exists() return redis.call('HEXISTS', KEYS[1], 'user') == 1 end
 `;
 
-/** ARGV: id, history entry, score, state, n, n field/value pairs, NTEXT text members ('' none), channel, message. */
+/**
+ * ARGV: id, history entry, score, state, n, n field/value pairs (the `_x<j>` fields that
+ * remember each text index member among them), NTEXT text members ('' none), channel, message.
+ */
 const CREATE = `${PRELUDE}
 if exists() then return redis.call('HGETALL', KEYS[1]) end
 redis.call('DEL', KEYS[1])
@@ -32,10 +35,7 @@ for i = 6, 5 + 2 * n do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 for j = 1, NTEXT do
   local m = ARGV[5 + 2 * n + j]
-  if m ~= '' then
-    redis.call('ZADD', KEYS[2 + j], 0, m)
-    redis.call('HSET', KEYS[1], '_x' .. j, m)
-  end
+  if m ~= '' then redis.call('ZADD', KEYS[2 + j], 0, m) end
 end
 redis.call('ZADD', KEYS[SYNC], ARGV[3], id)
 redis.call('ZADD', KEYS[STATE[ARGV[4]]], ARGV[3], id)
