@@ -32,6 +32,7 @@ export interface TextPlan {
 
 export interface ScorePlan {
   kind: 'score';
+  /** The lastSync index, or one state's index. */
   state: AccessState | undefined;
   /** Inclusive lower and exclusive upper time bounds (after/before). */
   min: number;
@@ -72,11 +73,12 @@ export function planQuery(q: AssociationQuery): QueryPlan {
   const limit = q.limit ?? DEFAULT_PAGE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) bad(`limit must be 1–${MAX_PAGE}`);
   const desc = q.order === 'desc';
-  if (q.index === 'lastSync') {
-    if (q.state !== undefined && !ACCESS_STATES.includes(q.state)) bad(`unknown access state ${String(q.state)}`);
+  if (q.index === 'lastSync' || q.index === 'state') {
+    if (q.index === 'lastSync' && q.state !== undefined) bad('the lastSync index takes no state (use the state index)');
+    if (q.index === 'state' && (q.state === undefined || !ACCESS_STATES.includes(q.state))) bad(`unknown access state ${String(q.state)}`);
     let from: ScorePlan['from'];
     if (q.cursor !== undefined) {
-      const p = decodeCursor(q.cursor, 'lastSync' + (q.state ?? '')) as { s?: unknown; id?: unknown };
+      const p = decodeCursor(q.cursor, scoreIndexName(q.state)) as { s?: unknown; id?: unknown };
       if (typeof p.s !== 'number' || typeof p.id !== 'string') throw new StoreError('EASGATE_ERR_STORE_BAD_CURSOR');
       from = { s: p.s, id: p.id };
     }
@@ -100,12 +102,16 @@ export function planQuery(q: AssociationQuery): QueryPlan {
     : { kind: 'text', index: q.index, lo: at ?? floor, hi: ceil, desc, limit };
 }
 
+function scoreIndexName(state: AccessState | undefined): string {
+  return state === undefined ? 'lastSync' : `state:${state}`;
+}
+
 export function textCursor(plan: TextPlan, lastMember: string): string {
   return encodeCursor(plan.index, lastMember);
 }
 
 export function scoreCursor(plan: ScorePlan, s: number, id: string): string {
-  return encodeCursor('lastSync' + (plan.state ?? ''), { s, id });
+  return encodeCursor(scoreIndexName(plan.state), { s, id });
 }
 
 /** True when (s, id) comes after the cursor position in the plan's order. */

@@ -48,9 +48,8 @@ export class MemoryAssociations {
   private index(a: Association, id: string, add: boolean): void {
     const op = (set: SortedStrings, m: string): void => (add ? set.add(m) : set.delete(m));
     for (const [index, member] of Object.entries(textMembers(a, id)) as [SearchField, string][]) op(this.text[index], member);
-    const t = timeMember(syncScore(a), id);
-    op(this.sync, t);
-    op(this.byState[a.accessState], t);
+    op(this.sync, timeMember(syncScore(a), id));
+    op(this.byState[a.accessState], timeMember(a.accessStateAt ?? a.firstSyncAt, id));
   }
 
   create(input: NewAssociation, now: number): { association: Association; created: boolean } {
@@ -111,7 +110,7 @@ export class MemoryAssociations {
   }
 
   record(r: SyncRecord): void {
-    const { user, deviceId, accessState: _state, ...fields } = r;
+    const { user, deviceId, ...fields } = r;
     this.patch(associationId(user, deviceId), fields as Record<string, string | number>, []);
   }
 

@@ -46,6 +46,7 @@ function createArgs(ctx: RedisContext, input: NewAssociation): { id: string; a: 
     historyEntry(first),
     String(syncScore(a)),
     a.accessState,
+    String(a.accessStateAt ?? a.firstSyncAt),
     String(fields.length / 2),
     ...fields,
     ...TEXT_INDEXES.map((f) => members[f] ?? ''),
@@ -108,19 +109,19 @@ export async function setAccessState(ctx: RedisContext, user: string, deviceId: 
 }
 
 /**
- * The write-behind flush: per record one HSET and one or two `ZADD XX GT` (never a script,
- * so that INFO commandstats counts 2–3 commands per flushed association). XX keeps a
- * deleted association out of the indexes; its tombstone absorbs the HSET.
+ * The write-behind flush: per record one HSET and one `ZADD XX GT` of the lastSync index
+ * (never a script, so that INFO commandstats counts 2 commands per flushed association).
+ * XX keeps a deleted association out of the index; its tombstone absorbs the HSET. GT keeps
+ * the index from going back when replicas flush out of order (the hash may, by < 1 s).
  */
 export async function recordSyncs(ctx: RedisContext, records: readonly SyncRecord[]): Promise<void> {
   if (records.length === 0) return;
   const pipe = ctx.client.pipeline();
   for (const r of records) {
-    const { user, deviceId, accessState, ...fields } = r;
+    const { user, deviceId, ...fields } = r;
     const id = associationId(user, deviceId);
     pipe.hset(ctx.keys.association(id), toFields(fields));
     pipe.zadd(ctx.keys.syncIndex, 'XX', 'GT', r.lastSyncAttemptAt, id);
-    if (accessState !== undefined) pipe.zadd(ctx.keys.stateIndex[accessState], 'XX', 'GT', r.lastSyncAttemptAt, id);
   }
   const results = (await pipe.exec()) ?? [];
   const failed = results.find(([err]) => err !== null);

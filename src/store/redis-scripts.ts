@@ -23,35 +23,33 @@ local function exists() return redis.call('HEXISTS', KEYS[1], 'user') == 1 end
 `;
 
 /**
- * ARGV: id, history entry, score, state, n, n field/value pairs (the `_x<j>` fields that
+ * ARGV: id, history entry, sync score, state, state score, n, n field/value pairs (the `_x<j>` fields that
  * remember each text index member among them), NTEXT text members ('' none), channel, message.
  */
 const CREATE = `${PRELUDE}
 if exists() then return redis.call('HGETALL', KEYS[1]) end
 redis.call('DEL', KEYS[1])
-local id, n = ARGV[1], tonumber(ARGV[5])
+local id, n = ARGV[1], tonumber(ARGV[6])
 local fields = {}
-for i = 6, 5 + 2 * n do fields[#fields + 1] = ARGV[i] end
+for i = 7, 6 + 2 * n do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 for j = 1, NTEXT do
-  local m = ARGV[5 + 2 * n + j]
+  local m = ARGV[6 + 2 * n + j]
   if m ~= '' then redis.call('ZADD', KEYS[2 + j], 0, m) end
 end
 redis.call('ZADD', KEYS[SYNC], ARGV[3], id)
-redis.call('ZADD', KEYS[STATE[ARGV[4]]], ARGV[3], id)
+redis.call('ZADD', KEYS[STATE[ARGV[4]]], ARGV[5], id)
 redis.call('DEL', KEYS[2])
 redis.call('LPUSH', KEYS[2], ARGV[2])
 publish()
 return 1
 `;
 
-/** Re-scores the sync and state indexes from the hash (after a write that may move them). */
+/** Re-scores the lastSync index from the hash (after a write that may move it). */
 const RESCORE = `
 local function rescore(id)
-  local t = redis.call('HMGET', KEYS[1], 'lastSyncAttemptAt', 'firstSyncAt', 'accessState')
-  local score = t[1] or t[2]
-  redis.call('ZADD', KEYS[SYNC], score, id)
-  if t[3] and STATE[t[3]] then redis.call('ZADD', KEYS[STATE[t[3]]], score, id) end
+  local t = redis.call('HMGET', KEYS[1], 'lastSyncAttemptAt', 'firstSyncAt')
+  redis.call('ZADD', KEYS[SYNC], t[1] or t[2], id)
 end
 `;
 
@@ -88,14 +86,12 @@ return 1
 const SET_STATE = `${PRELUDE}
 if not exists() then return -1 end
 local id = ARGV[1]
-local cur = redis.call('HMGET', KEYS[1], 'accessState', 'accessReason', 'matchedRuleId', 'lastSyncAttemptAt', 'firstSyncAt')
+local cur = redis.call('HMGET', KEYS[1], 'accessState', 'accessReason', 'matchedRuleId')
 if cur[1] == ARGV[2] and cur[2] == ARGV[3] and (cur[3] or '') == ARGV[4] then return 0 end
 redis.call('HSET', KEYS[1], 'accessState', ARGV[2], 'accessReason', ARGV[3], 'accessStateAt', ARGV[5])
 if ARGV[4] == '' then redis.call('HDEL', KEYS[1], 'matchedRuleId') else redis.call('HSET', KEYS[1], 'matchedRuleId', ARGV[4]) end
-if cur[1] ~= ARGV[2] then
-  if cur[1] and STATE[cur[1]] then redis.call('ZREM', KEYS[STATE[cur[1]]], id) end
-  redis.call('ZADD', KEYS[STATE[ARGV[2]]], cur[4] or cur[5], id)
-end
+if cur[1] and STATE[cur[1]] then redis.call('ZREM', KEYS[STATE[cur[1]]], id) end
+redis.call('ZADD', KEYS[STATE[ARGV[2]]], ARGV[5], id)
 redis.call('LPUSH', KEYS[2], ARGV[6])
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[7]) - 1)
 publish()

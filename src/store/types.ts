@@ -44,8 +44,6 @@ export interface SyncRecord {
   protocolVersion?: string;
   userAgent?: string;
   lastInstance?: string;
-  /** The state the writer believes the association has; keeps the state index's time current. */
-  accessState?: AccessState;
 }
 
 export interface StateUpdate {
@@ -57,22 +55,24 @@ export interface StateUpdate {
 }
 
 export type SearchField = 'user' | 'deviceId' | 'deviceType' | 'model' | 'friendlyName';
-export type AssociationIndex = SearchField | 'lastSync';
+export type AssociationIndex = SearchField | 'lastSync' | 'state';
 
 /**
  * A page of associations out of one index. Text indexes (user, deviceId, deviceType,
  * model, friendlyName) are ordered by the lower-cased value then the association id, and
- * take `prefix` (or, with `exact`, the whole value). The lastSync index is ordered by last
- * sync attempt (first sync when none), optionally for one access state and a time window.
+ * take `prefix` (or, with `exact`, the whole value). `lastSync` is ordered by last sync
+ * attempt (first sync when none); `state` lists the associations in one access state,
+ * ordered by when they entered it (accessStateAt). Both take a time window (after/before).
  */
 export interface AssociationQuery {
   index: AssociationIndex;
   prefix?: string;
   exact?: boolean;
+  /** Required by the state index. */
   state?: AccessState;
-  /** lastSync only: at or after this time. */
+  /** lastSync, state: at or after this time. */
   after?: number;
-  /** lastSync only: before this time. */
+  /** lastSync, state: before this time. */
   before?: number;
   order?: 'asc' | 'desc';
   /** 1–1000, default 50. */

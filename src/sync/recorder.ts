@@ -1,4 +1,4 @@
-import type { AccessState, Association } from '../policy/index.js';
+import type { Association } from '../policy/index.js';
 import type { NewAssociation, Store, SyncRecord } from '../store/index.js';
 
 export interface SyncRecorderOptions {
@@ -25,8 +25,6 @@ export interface SyncEvent {
   success: boolean;
   protocolVersion?: string;
   userAgent?: string;
-  /** The association's state as the request saw it (keeps the state index's time current). */
-  accessState?: AccessState;
 }
 
 export interface RecorderStats {
@@ -132,5 +130,4 @@ function merge(r: SyncRecord, e: SyncEvent): void {
   if (e.command !== undefined) r.lastCommand = e.command;
   if (e.protocolVersion !== undefined) r.protocolVersion = e.protocolVersion;
   if (e.userAgent !== undefined) r.userAgent = e.userAgent;
-  if (e.accessState !== undefined) r.accessState = e.accessState;
 }

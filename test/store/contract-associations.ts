@@ -86,8 +86,8 @@ export function associationContract(name: string, make: MakeStore): void {
         ['Blocked', 20, 'gw1'],
         ['DeviceDiscovery', 10, undefined],
       ]);
-      expect(ids(await all(store, { index: 'lastSync', state: 'Blocked' }))).toEqual([]);
-      expect(ids(await all(store, { index: 'lastSync', state: 'Allowed' }))).toEqual(['a@x.test/D1']);
+      expect(ids(await all(store, { index: 'state', state: 'Blocked' }))).toEqual([]);
+      expect(ids(await all(store, { index: 'state', state: 'Allowed' }))).toEqual(['a@x.test/D1']);
       expect(await store.setAccessState('no@x.test', 'D1', block)).toBe(false);
     });
 
@@ -95,14 +95,14 @@ export function associationContract(name: string, make: MakeStore): void {
       await store.createAssociation(device('a@x.test', 'D1', { firstSyncAt: 10 }));
       await store.createAssociation(device('b@x.test', 'D2', { firstSyncAt: 11 }));
       await store.recordSyncs([
-        { user: 'a@x.test', deviceId: 'd1', lastSyncAttemptAt: 500, lastSuccessSyncAt: 500, lastCommand: 'Sync', protocolVersion: '16.1', userAgent: 'UA/1', lastInstance: 'gw2', accessState: 'Allowed' },
+        { user: 'a@x.test', deviceId: 'd1', lastSyncAttemptAt: 500, lastSuccessSyncAt: 500, lastCommand: 'Sync', protocolVersion: '16.1', userAgent: 'UA/1', lastInstance: 'gw2' },
         { user: 'gone@x.test', deviceId: 'D9', lastSyncAttemptAt: 600, lastCommand: 'Ping' },
       ]);
       expect(await store.getAssociation('a@x.test', 'D1')).toMatchObject({ lastSyncAttemptAt: 500, lastCommand: 'Sync', protocolVersion: '16.1', lastInstance: 'gw2' });
       expect(await store.getAssociation('gone@x.test', 'D9')).toBeUndefined();
       expect(ids(await all(store, { index: 'lastSync', order: 'desc' }))).toEqual(['a@x.test/D1', 'b@x.test/D2']);
       expect(await store.deleteAssociation('a@x.test', 'D1')).toBe(true);
-      await store.recordSyncs([{ user: 'a@x.test', deviceId: 'D1', lastSyncAttemptAt: 900, accessState: 'Allowed' }]);
+      await store.recordSyncs([{ user: 'a@x.test', deviceId: 'D1', lastSyncAttemptAt: 900 }]);
       expect(await store.getAssociation('a@x.test', 'D1')).toBeUndefined();
       expect(ids(await all(store, { index: 'lastSync' }))).toEqual(['b@x.test/D2']);
       expect(await store.countAssociations()).toBe(1);
@@ -115,7 +115,7 @@ export function associationContract(name: string, make: MakeStore): void {
       for (const index of ['user', 'deviceId', 'deviceType', 'model', 'friendlyName'] as const) {
         expect((await store.queryAssociations({ index })).items).toEqual([]);
       }
-      expect((await store.queryAssociations({ index: 'lastSync', state: 'Quarantined' })).items).toEqual([]);
+      expect((await store.queryAssociations({ index: 'state', state: 'Quarantined' })).items).toEqual([]);
       expect(await store.getAssociationHistory('a@x.test', 'D1')).toEqual([]);
       const again = await store.createAssociation(device('a@x.test', 'D1', { firstSyncAt: 99 }));
       expect(again).toMatchObject({ created: true, association: { firstSyncAt: 99 } });
@@ -171,14 +171,16 @@ export function associationContract(name: string, make: MakeStore): void {
       expect(desc).toEqual([...asc].reverse());
     });
 
-    it('orders by last sync (ties by id), filters by state and time window', async () => {
+    it('orders by last sync (ties by id), lists a state by when it was entered, filters a time window', async () => {
       const list = await all(store, { index: 'lastSync', limit: 3 });
       const times = list.map((a) => a.firstSyncAt);
       expect(times).toEqual([...times].sort((x, y) => x - y));
       const desc = await all(store, { index: 'lastSync', order: 'desc', limit: 3 });
       expect(ids(desc)).toEqual(ids(list).reverse());
-      const blocked = await all(store, { index: 'lastSync', state: 'Blocked', limit: 2 });
+      const blocked = await all(store, { index: 'state', state: 'Blocked', limit: 2 });
       expect(blocked.map((a) => a.deviceId).sort()).toEqual(['Dev000', 'Dev005', 'Dev010', 'Dev015', 'Dev020', 'Dev025']);
+      const entered = blocked.map((a) => a.accessStateAt!);
+      expect(entered).toEqual([...entered].sort((x, y) => x - y));
       const window = await all(store, { index: 'lastSync', after: 1002, before: 1004, limit: 2 });
       expect(window.every((a) => a.firstSyncAt >= 1002 && a.firstSyncAt < 1004)).toBe(true);
       expect(window).toHaveLength(8);
@@ -190,6 +192,8 @@ export function associationContract(name: string, make: MakeStore): void {
       await expect(store.queryAssociations({ index: 'user', cursor: page.nextCursor! })).rejects.toMatchObject({ code: 'EASGATE_ERR_STORE_BAD_CURSOR' });
       await expect(store.queryAssociations({ index: 'model', limit: 0 })).rejects.toMatchObject({ code: 'EASGATE_ERR_STORE_BAD_QUERY' });
       await expect(store.queryAssociations({ index: 'nope' as 'model' })).rejects.toMatchObject({ code: 'EASGATE_ERR_STORE_BAD_QUERY' });
+      await expect(store.queryAssociations({ index: 'state' })).rejects.toMatchObject({ code: 'EASGATE_ERR_STORE_BAD_QUERY' });
+      await expect(store.queryAssociations({ index: 'lastSync', state: 'Allowed' })).rejects.toMatchObject({ code: 'EASGATE_ERR_STORE_BAD_QUERY' });
     });
   });
 }
