@@ -54,9 +54,10 @@ async function scenario(url: string, devices: number): Promise<(string | number)
       const now = Date.now();
       let mailbox = runtime.peekMailbox(user);
       if (mailbox === undefined) (roundTrips++, (mailbox = await runtime.getMailbox(user)));
-      let assoc = runtime.peekAssociation(user, id);
-      if (assoc === undefined) (roundTrips++, (assoc = await runtime.getAssociation(user, id)));
-      const d = evaluate(runtime.snapshot, mailbox, assoc, { command: 'Sync', user, deviceKey: deviceKey(id), deviceType: 'iPhone', userAgent: 'Apple-iPhone15C2/2101.1', now });
+      const key = deviceKey(id);
+      let assoc = runtime.peekAssociation(user, key);
+      if (assoc === undefined) (roundTrips++, (assoc = await runtime.getAssociation(user, key)));
+      const d = evaluate(runtime.snapshot, mailbox, assoc, { command: 'Sync', user, deviceKey: key, deviceType: 'iPhone', userAgent: 'Apple-iPhone15C2/2101.1', now });
       if (assoc !== null && stateDiffers(assoc, d)) await runtime.recordDecision(assoc, d, now);
       recorder.record({ user, deviceId: id, at: now, command: 'Sync', success: true, protocolVersion: '16.1', userAgent: 'Apple-iPhone15C2/2101.1' });
     }

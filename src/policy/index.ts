@@ -14,5 +14,6 @@ export {
   type RuleIndex,
 } from './snapshot.js';
 export { DISCOVERY_COMMANDS, evaluate, type EvalRequest } from './evaluate.js';
+export { intern, internDevice } from './intern.js';
 export { POLICY_ERRORS, PolicyError, type PolicyErrorCode } from './errors.js';
 export { loadPolicyFile, parsePolicyDocument, type PolicyDocument } from './policy-file.js';

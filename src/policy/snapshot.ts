@@ -1,4 +1,5 @@
 import { makeDecision, type Decision } from './decision.js';
+import { intern } from './intern.js';
 import { licenseEndMs } from './license.js';
 import {
   ACCESS_LEVELS,
@@ -119,7 +120,7 @@ export function compileMailbox(mailbox: Mailbox): MailboxPolicy {
     enabled: mailbox.activeSyncEnabled,
     disabledReason: mailbox.disabledReason,
     defaultAccessLevel: mailbox.defaultAccessLevel,
-    domain: domainOf(mailbox.user),
+    domain: intern(domainOf(mailbox.user)),
     allowed: keySet(mailbox.allowedDeviceIds),
     blocked: keySet(mailbox.blockedDeviceIds),
   });

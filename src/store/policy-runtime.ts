@@ -3,6 +3,7 @@ import {
   compileMailbox,
   defaultMailbox,
   deviceKey,
+  internDevice,
   withLicenseInUse,
   type Association,
   type Decision,
@@ -214,25 +215,30 @@ export class PolicyRuntime {
     return v;
   }
 
-  peekAssociation(user: string, deviceId: string): Association | null | undefined {
-    const v = this.cache.getAssociation(user, deviceKey(deviceId));
+  /**
+   * The cached association: null when known to be absent, undefined when not cached.
+   * `key` is the lower-cased device ID (deviceKey), as EvalRequest carries it.
+   */
+  peekAssociation(user: string, key: string): Association | null | undefined {
+    const v = this.cache.getAssociation(user, key);
     if (v !== undefined) this.stats.associationHits++;
     return v;
   }
 
-  async getAssociation(user: string, deviceId: string): Promise<Association | null> {
-    const hit = this.peekAssociation(user, deviceId);
+  /** The association, from the cache or (on a miss) the store; `key` as for peekAssociation. */
+  async getAssociation(user: string, key: string): Promise<Association | null> {
+    const hit = this.peekAssociation(user, key);
     if (hit !== undefined) return hit;
     this.stats.associationMisses++;
     const gen = this.generation;
-    const a = (await this.store.getAssociation(user, deviceId)) ?? null;
-    if (gen === this.generation) this.cache.setAssociation(user, deviceKey(deviceId), a);
+    const a = (await this.store.getAssociation(user, key)) ?? null;
+    if (gen === this.generation) this.cache.setAssociation(user, key, a && internDevice(a));
     return a;
   }
 
   /** Caches an association this process created or changed (the recorder calls it). */
   rememberAssociation(a: Association): void {
-    this.cache.setAssociation(a.user, deviceKey(a.deviceId), a);
+    this.cache.setAssociation(a.user, deviceKey(a.deviceId), internDevice(a));
   }
 
   /**

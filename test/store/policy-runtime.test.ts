@@ -33,7 +33,7 @@ describe('PolicyRuntime over the memory store', () => {
     const store = new MemoryStore();
     const rt = await runtime(store);
     await rt.getMailbox('a@x.test');
-    await rt.getAssociation('a@x.test', 'D1');
+    await rt.getAssociation('a@x.test', 'd1');
     await store.putMailbox(mailbox('a@x.test'));
     await store.createAssociation(device('a@x.test', 'D1'));
     expect(rt.peekMailbox('a@x.test')).toBeUndefined();
@@ -68,7 +68,7 @@ describe('PolicyRuntime over the memory store', () => {
     const rt = await runtime(store);
     const { association } = await store.createAssociation(device('a@x.test', 'D1', { accessState: 'DeviceDiscovery' }));
     const next = await rt.recordDecision(association, { access: 'Block', state: 'Blocked', reason: 'DeviceRule', ruleId: 'r1', status: 129 }, 5, 'gw1');
-    expect(rt.peekAssociation('a@x.test', 'D1')).toBe(next);
+    expect(rt.peekAssociation('a@x.test', 'd1')).toBe(next);
     expect(await store.getAssociation('a@x.test', 'D1')).toMatchObject({ accessState: 'Blocked', matchedRuleId: 'r1' });
     expect((await store.getAssociationHistory('a@x.test', 'D1'))[0]).toMatchObject({ state: 'Blocked', actor: 'gw1' });
   });

@@ -39,7 +39,7 @@ describe('two replicas on one Redis', () => {
     await a.putMailbox(mailbox('u@x.test'));
     await a.createAssociation(device('u@x.test', 'D1'));
     expect((await rtB.getMailbox('u@x.test'))?.mailbox.activeSyncEnabled).toBe(true);
-    expect((await rtB.getAssociation('u@x.test', 'D1'))?.accessState).toBe('Allowed');
+    expect((await rtB.getAssociation('u@x.test', 'd1'))?.accessState).toBe('Allowed');
 
     await a.putMailbox(mailbox('u@x.test', { activeSyncEnabled: false }));
     const mailboxMs = await waitFor(() => rtB.peekMailbox('u@x.test') === undefined);
@@ -52,12 +52,12 @@ describe('two replicas on one Redis', () => {
     await waitFor(() => !rtB.snapshot.systemEnabled);
 
     await a.setAccessState('u@x.test', 'D1', { state: 'Blocked', reason: 'Individual', at: 1 });
-    await waitFor(() => rtB.peekAssociation('u@x.test', 'D1') === undefined);
+    await waitFor(() => rtB.peekAssociation('u@x.test', 'd1') === undefined);
     expect((await rtB.getAssociation('u@x.test', 'd1'))?.accessState).toBe('Blocked');
 
     await a.deleteAssociation('u@x.test', 'D1');
-    await waitFor(() => rtB.peekAssociation('u@x.test', 'D1') === undefined);
-    expect(await rtB.getAssociation('u@x.test', 'D1')).toBeNull();
+    await waitFor(() => rtB.peekAssociation('u@x.test', 'd1') === undefined);
+    expect(await rtB.getAssociation('u@x.test', 'd1')).toBeNull();
     expect(Math.max(mailboxMs, ruleMs)).toBeLessThan(1000);
   });
 
@@ -65,11 +65,11 @@ describe('two replicas on one Redis', () => {
     await a.putMailbox(mailbox('u@x.test'));
     await a.createAssociation(device('u@x.test', 'D1', { model: 'X1' }));
     await rtB.getMailbox('u@x.test');
-    await rtB.getAssociation('u@x.test', 'D1');
+    await rtB.getAssociation('u@x.test', 'd1');
     const before = commandsOfB;
     for (let i = 0; i < 1000; i++) {
       const m = rtB.peekMailbox('u@x.test');
-      const as = rtB.peekAssociation('u@x.test', 'D1');
+      const as = rtB.peekAssociation('u@x.test', 'd1');
       const d = evaluate(rtB.snapshot, m, as, { command: 'Sync', user: 'u@x.test', deviceKey: deviceKey('D1'), deviceType: 'iPhone', userAgent: 'UA', now: Date.now() });
       expect(d.access).toBe('Allow');
     }
