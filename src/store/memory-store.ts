@@ -14,6 +14,7 @@ import {
   type SystemSettings,
 } from '../policy/index.js';
 import { associationId } from './association-codec.js';
+import { Listeners } from './change-bus.js';
 import { decodeMailboxCursor, encodeCursor, MAX_PAGE } from './association-query.js';
 import { StoreError } from './errors.js';
 import { HISTORY_LIMIT, MemoryAssociations } from './memory-associations.js';
@@ -50,20 +51,14 @@ export class MemoryStore implements Store {
   /** `domain \0 user` of every enabled mailbox. */
   private readonly enabled = new SortedStrings();
   private readonly associations = new MemoryAssociations();
-  private readonly listeners = new Set<ChangeListener>();
+  private readonly listeners = new Listeners();
   private version = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   private changed(change: Change): void {
     if (change.kind !== 'mailbox' && change.kind !== 'association') this.version++;
-    for (const l of this.listeners) {
-      try {
-        l(change);
-      } catch {
-        // a listener's failure is its own; the write has happened
-      }
-    }
+    this.listeners.emit(change);
   }
 
   async getSystem(): Promise<SystemSettings> {
@@ -234,8 +229,7 @@ export class MemoryStore implements Store {
   }
 
   async onChange(listener: ChangeListener): Promise<() => void> {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
   async close(): Promise<void> {
     this.listeners.clear();

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 import {
   defaultOrganizationSettings,
@@ -16,6 +15,7 @@ import {
   type SystemSettings,
 } from '../policy/index.js';
 import { associationId } from './association-codec.js';
+import { RedisChangeBus } from './change-bus.js';
 import { decodeMailboxCursor, encodeCursor, MAX_PAGE } from './association-query.js';
 import { StoreError } from './errors.js';
 import * as assoc from './redis-associations.js';
@@ -59,10 +59,7 @@ export class RedisStore implements Store {
   readonly client: RedisClient;
   readonly keys: KeySchema;
   private readonly ownsClient: boolean;
-  private readonly origin = randomUUID();
-  private readonly listeners = new Set<ChangeListener>();
-  private subscriber: RedisClient | undefined;
-  private subscribing: Promise<void> | undefined;
+  private readonly bus: RedisChangeBus;
   private readonly ctx: assoc.RedisContext;
 
   constructor(options: RedisStoreOptions = {}) {
@@ -76,21 +73,16 @@ export class RedisStore implements Store {
           ? new Redis(options.url, options.redis ?? {})
           : new Redis(options.redis ?? {}));
     const now = options.now ?? Date.now;
+    this.bus = new RedisChangeBus(this.client, this.keys.changes);
     this.ctx = { client: this.client, keys: this.keys, now, notice: (id) => this.notice({ kind: 'association', key: id }) };
   }
 
   private notice(change: Change): [string, string] {
-    return [this.keys.changes, JSON.stringify({ o: this.origin, k: change.kind, key: change.key })];
+    return this.bus.notice(change);
   }
 
   private emit(change: Change): void {
-    for (const l of this.listeners) {
-      try {
-        l(change);
-      } catch {
-        // a listener's failure is its own
-      }
-    }
+    this.bus.emit(change);
   }
 
   /** A policy write: the value, the version bump and the notification in one MULTI. */
@@ -260,23 +252,20 @@ export class RedisStore implements Store {
   }
   async createAssociation(input: NewAssociation): Promise<{ association: Association; created: boolean }> {
     const r = await assoc.createAssociation(this.ctx, input);
-    if (r.created) this.emit({ kind: 'association', key: this.idOf(input) });
+    if (r.created) this.emit({ kind: 'association', key: associationId(input.user, input.deviceId) });
     return r;
   }
   createAssociations(inputs: readonly NewAssociation[]): Promise<number> {
     return assoc.createAssociations(this.ctx, inputs);
   }
-  private idOf(a: { user: string; deviceId: string }): string {
-    return associationId(a.user, a.deviceId);
-  }
   async updateAssociation(user: string, deviceId: string, patch: AssociationPatch): Promise<boolean> {
     const ok = await assoc.updateAssociation(this.ctx, user, deviceId, patch);
-    if (ok) this.emit({ kind: 'association', key: this.idOf({ user, deviceId }) });
+    if (ok) this.emit({ kind: 'association', key: associationId(user, deviceId) });
     return ok;
   }
   async setAccessState(user: string, deviceId: string, update: StateUpdate): Promise<boolean> {
     const ok = await assoc.setAccessState(this.ctx, user, deviceId, update);
-    if (ok) this.emit({ kind: 'association', key: this.idOf({ user, deviceId }) });
+    if (ok) this.emit({ kind: 'association', key: associationId(user, deviceId) });
     return ok;
   }
   recordSyncs(records: readonly SyncRecord[]): Promise<void> {
@@ -284,7 +273,7 @@ export class RedisStore implements Store {
   }
   async deleteAssociation(user: string, deviceId: string): Promise<boolean> {
     const ok = await assoc.deleteAssociation(this.ctx, user, deviceId);
-    if (ok) this.emit({ kind: 'association', key: this.idOf({ user, deviceId }) });
+    if (ok) this.emit({ kind: 'association', key: associationId(user, deviceId) });
     return ok;
   }
   getAssociationHistory(user: string, deviceId: string, limit = assoc.HISTORY_LIMIT): Promise<StateChange[]> {
@@ -297,42 +286,12 @@ export class RedisStore implements Store {
     return this.client.zcard(this.keys.textIndex.user);
   }
 
-  async onChange(listener: ChangeListener): Promise<() => void> {
-    this.listeners.add(listener);
-    this.subscribing ??= this.subscribe();
-    await this.subscribing;
-    return () => this.listeners.delete(listener);
-  }
-
-  private async subscribe(): Promise<void> {
-    const sub: RedisClient = this.client instanceof Cluster ? this.client.duplicate() : this.client.duplicate();
-    this.subscriber = sub;
-    let ready = false;
-    sub.on('message', (channel: string, message: string) => {
-      if (channel !== this.keys.changes) return;
-      let m: { o?: string; k?: Change['kind']; key?: string };
-      try {
-        m = JSON.parse(message) as typeof m;
-      } catch {
-        return;
-      }
-      if (m.o === this.origin || m.k === undefined) return;
-      this.emit(m.key === undefined ? { kind: m.k } : { kind: m.k, key: m.key });
-    });
-    // After a reconnect, messages may have been lost: tell listeners to drop their caches.
-    sub.on('ready', () => {
-      if (ready) this.emit({ kind: 'resync' });
-    });
-    sub.on('error', () => {
-      // ioredis reconnects by itself; the reload backstop covers the gap
-    });
-    await sub.subscribe(this.keys.changes);
-    ready = true;
+  onChange(listener: ChangeListener): Promise<() => void> {
+    return this.bus.listen(listener);
   }
 
   async close(): Promise<void> {
-    this.listeners.clear();
-    if (this.subscriber !== undefined) await this.subscriber.quit().catch(() => this.subscriber?.disconnect());
+    await this.bus.close();
     if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
   }
 }
