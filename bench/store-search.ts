@@ -11,6 +11,7 @@
 import { Redis } from 'ioredis';
 import { ACCESS_STATES, type AccessState } from '../src/policy/index.js';
 import { RedisStore, type AssociationQuery, type NewAssociation } from '../src/store/index.js';
+import { dropPrefix } from '../test/store/redis-fixture.js';
 import { startRedisServer } from '../test/store/redis-server.js';
 import { machine, table } from './lib/report.js';
 
@@ -157,14 +158,7 @@ async function main(): Promise<void> {
     console.log(`worst p99: ${worstP99.toFixed(2)} ms → target p99 ≤ 50 ms ${worstP99 <= 50 ? 'met' : 'NOT met'}`);
   } finally {
     await store.close();
-    if (server === undefined) {
-      let c = '0';
-      do {
-        const [nextCursor, keys] = await raw.scan(c, 'MATCH', `{${prefix}}:*`, 'COUNT', 10_000);
-        c = nextCursor;
-        if (keys.length > 0) await raw.unlink(...keys);
-      } while (c !== '0');
-    }
+    if (server === undefined) await dropPrefix(prefix, url);
     raw.disconnect();
     await server?.stop();
   }

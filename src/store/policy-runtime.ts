@@ -55,11 +55,9 @@ export class PolicyRuntime {
   private generation = 0;
   private seenVersion = -1;
   private timer: NodeJS.Timeout | undefined;
-  private pending: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private reloading: Promise<void> | undefined;
   private again = false;
-  private pendingLicense: NodeJS.Timeout | undefined;
   readonly stats: RuntimeStats = { mailboxHits: 0, mailboxMisses: 0, associationHits: 0, associationMisses: 0, reloads: 0, invalidations: 0 };
   private readonly opts: Required<Omit<PolicyRuntimeOptions, 'onError'>> & Pick<PolicyRuntimeOptions, 'onError'>;
 
@@ -93,8 +91,8 @@ export class PolicyRuntime {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     clearInterval(this.ticker);
-    clearTimeout(this.pending);
-    clearTimeout(this.pendingLicense);
+    this.scheduleReload.cancel();
+    this.scheduleLicense.cancel();
     this.unsubscribe?.();
     await this.reloading;
   }
@@ -130,23 +128,24 @@ export class PolicyRuntime {
     this.opts.onError?.(err);
   }
 
-  private schedule(): void {
-    this.pending ??= setTimeout(() => {
-      this.pending = undefined;
-      this.reload().catch((e: unknown) => this.report(e));
-    }, this.opts.debounceMs);
+  /** Runs `task` once, `debounceMs` after the first of a burst of calls. */
+  private debounced(task: () => Promise<void>): { (): void; cancel(): void } {
+    let timer: NodeJS.Timeout | undefined;
+    const run = (): void => {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        task().catch((e: unknown) => this.report(e));
+      }, this.opts.debounceMs);
+    };
+    return Object.assign(run, { cancel: () => clearTimeout(timer) });
   }
+
+  private readonly scheduleReload = this.debounced(() => this.reload());
+  private readonly scheduleLicense = this.debounced(() => this.refreshLicense());
 
   private async refreshLicense(): Promise<void> {
     const inUse = await this.store.countEnabledMailboxes();
     if (this.current !== undefined) this.current = withLicenseInUse(this.current, inUse);
-  }
-
-  private scheduleLicense(): void {
-    this.pendingLicense ??= setTimeout(() => {
-      this.pendingLicense = undefined;
-      this.refreshLicense().catch((e: unknown) => this.report(e));
-    }, this.opts.debounceMs);
   }
 
   private async poll(): Promise<void> {
@@ -174,10 +173,10 @@ export class PolicyRuntime {
         return;
       case 'resync':
         this.cache.clear();
-        this.schedule();
+        this.scheduleReload();
         return;
       default:
-        this.schedule();
+        this.scheduleReload();
     }
   }
 

@@ -1,164 +1,124 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Mailbox } from '../../src/policy/index.js';
-import type { Change, Store } from '../../src/store/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Change } from '../../src/store/index.js';
 import { associationContract } from './contract-associations.js';
+import { mailbox, useStore, waitFor, type MakeStore } from './fixture.js';
 
-/**
- * The store contract: every adapter passes the same suite. `make` returns a fresh, empty
- * store; `peer` a second store on the same data (another replica: for Redis a second
- * connection and subscriber, for memory the same instance).
- */
-export interface StoreFixture {
-  store: Store;
-  peer(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-export type MakeStore = () => Promise<StoreFixture>;
-
-export function mailbox(user: string, patch: Partial<Mailbox> = {}): Mailbox {
-  return { user, activeSyncEnabled: true, allowedDeviceIds: [], blockedDeviceIds: [], ...patch };
-}
-
-export async function waitFor(check: () => boolean, ms = 1000): Promise<number> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return Date.now() - start;
-}
+/** The store contract: every adapter passes the same suite (fixtures: ./fixture.ts). */
 
 export function storeContract(name: string, make: MakeStore): void {
   describe(`${name}: settings, rules, device IDs`, () => {
-    let fx: StoreFixture;
-    let store: Store;
-    beforeEach(async () => {
-      fx = await make();
-      store = fx.store;
-    });
-    afterEach(async () => fx.cleanup());
+    const t = useStore(make);
 
     it('starts with the defaults: ActiveSync on, no license, default access Allow', async () => {
-      expect(await store.getSystem()).toEqual({ activeSyncEnabled: true });
-      expect(await store.getOrganization()).toEqual({ defaultAccessLevel: 'Allow', adminMailRecipients: [], userMailInsert: '' });
-      const p = await store.loadPolicy();
+      expect(await t.store.getSystem()).toEqual({ activeSyncEnabled: true });
+      expect(await t.store.getOrganization()).toEqual({ defaultAccessLevel: 'Allow', adminMailRecipients: [], userMailInsert: '' });
+      const p = await t.store.loadPolicy();
       expect(p).toMatchObject({ domains: [], rules: [], deviceIds: [], licenseInUse: 0 });
     });
 
     it('keeps system and organisation settings', async () => {
-      await store.putSystem({ activeSyncEnabled: false, license: { total: 5, expiresAt: '2027-12-31' } });
-      await store.putOrganization({ defaultAccessLevel: 'Quarantine', adminMailRecipients: ['a@x.test'], userMailInsert: 'Hi' });
-      expect(await store.getSystem()).toEqual({ activeSyncEnabled: false, license: { total: 5, expiresAt: '2027-12-31' } });
-      expect((await store.getOrganization()).defaultAccessLevel).toBe('Quarantine');
+      await t.store.putSystem({ activeSyncEnabled: false, license: { total: 5, expiresAt: '2027-12-31' } });
+      await t.store.putOrganization({ defaultAccessLevel: 'Quarantine', adminMailRecipients: ['a@x.test'], userMailInsert: 'Hi' });
+      expect(await t.store.getSystem()).toEqual({ activeSyncEnabled: false, license: { total: 5, expiresAt: '2027-12-31' } });
+      expect((await t.store.getOrganization()).defaultAccessLevel).toBe('Quarantine');
     });
 
     it('keeps domains by lower-case name, rules by id and device IDs without regard to case', async () => {
-      await store.putDomain({ name: 'Example.TEST', activeSyncEnabled: false, defaultAccessLevel: 'Block' });
-      await store.putRule({ id: 'r1', characteristic: 'DeviceModel', queryString: 'iPhone', accessLevel: 'Block' });
-      await store.putDeviceId({ deviceId: 'LoanER01', accessLevel: 'Allow', note: 'loaner' });
-      expect(await store.getDomain('example.test')).toEqual({ name: 'example.test', activeSyncEnabled: false, defaultAccessLevel: 'Block' });
-      expect(await store.getRule('r1')).toMatchObject({ queryString: 'iPhone' });
-      expect(await store.getDeviceId('loaner01')).toEqual({ deviceId: 'LoanER01', accessLevel: 'Allow', note: 'loaner' });
-      const p = await store.loadPolicy();
+      await t.store.putDomain({ name: 'Example.TEST', activeSyncEnabled: false, defaultAccessLevel: 'Block' });
+      await t.store.putRule({ id: 'r1', characteristic: 'DeviceModel', queryString: 'iPhone', accessLevel: 'Block' });
+      await t.store.putDeviceId({ deviceId: 'LoanER01', accessLevel: 'Allow', note: 'loaner' });
+      expect(await t.store.getDomain('example.test')).toEqual({ name: 'example.test', activeSyncEnabled: false, defaultAccessLevel: 'Block' });
+      expect(await t.store.getRule('r1')).toMatchObject({ queryString: 'iPhone' });
+      expect(await t.store.getDeviceId('loaner01')).toEqual({ deviceId: 'LoanER01', accessLevel: 'Allow', note: 'loaner' });
+      const p = await t.store.loadPolicy();
       expect([p.domains.length, p.rules.length, p.deviceIds.length]).toEqual([1, 1, 1]);
-      expect(await store.deleteRule('r1')).toBe(true);
-      expect(await store.deleteRule('r1')).toBe(false);
-      expect(await store.deleteDeviceId('LOANER01')).toBe(true);
-      expect(await store.deleteDomain('EXAMPLE.test')).toBe(true);
-      expect(await store.listRules()).toEqual([]);
+      expect(await t.store.deleteRule('r1')).toBe(true);
+      expect(await t.store.deleteRule('r1')).toBe(false);
+      expect(await t.store.deleteDeviceId('LOANER01')).toBe(true);
+      expect(await t.store.deleteDomain('EXAMPLE.test')).toBe(true);
+      expect(await t.store.listRules()).toEqual([]);
     });
 
     it('bumps the policy version on policy writes only', async () => {
-      const v0 = await store.policyVersion();
-      await store.putRule({ id: 'r', characteristic: 'DeviceType', queryString: 'x', accessLevel: 'Allow' });
-      const v1 = await store.policyVersion();
+      const v0 = await t.store.policyVersion();
+      await t.store.putRule({ id: 'r', characteristic: 'DeviceType', queryString: 'x', accessLevel: 'Allow' });
+      const v1 = await t.store.policyVersion();
       expect(v1).toBeGreaterThan(v0);
-      await store.putMailbox(mailbox('a@x.test'));
-      expect(await store.policyVersion()).toBe(v1);
+      await t.store.putMailbox(mailbox('a@x.test'));
+      expect(await t.store.policyVersion()).toBe(v1);
     });
   });
 
   describe(`${name}: mailboxes and licenses`, () => {
-    let fx: StoreFixture;
-    let store: Store;
-    beforeEach(async () => {
-      fx = await make();
-      store = fx.store;
-    });
-    afterEach(async () => fx.cleanup());
+    const t = useStore(make);
 
     it('puts, gets, lists by prefix with a cursor, and deletes mailboxes', async () => {
-      for (const u of ['carol@b.test', 'alice@a.test', 'bob@a.test', 'alan@a.test']) await store.putMailbox(mailbox(u));
-      expect(await store.getMailbox('bob@a.test')).toEqual(mailbox('bob@a.test'));
-      const p1 = await store.listMailboxes({ prefix: 'al', limit: 1 });
+      for (const u of ['carol@b.test', 'alice@a.test', 'bob@a.test', 'alan@a.test']) await t.store.putMailbox(mailbox(u));
+      expect(await t.store.getMailbox('bob@a.test')).toEqual(mailbox('bob@a.test'));
+      const p1 = await t.store.listMailboxes({ prefix: 'al', limit: 1 });
       expect(p1.items.map((m) => m.user)).toEqual(['alan@a.test']);
-      const p2 = await store.listMailboxes({ prefix: 'al', limit: 1, cursor: p1.nextCursor! });
+      const p2 = await t.store.listMailboxes({ prefix: 'al', limit: 1, cursor: p1.nextCursor! });
       expect(p2.items.map((m) => m.user)).toEqual(['alice@a.test']);
       expect(p2.nextCursor).toBeNull();
-      const all = await store.listMailboxes({ limit: 10 });
+      const all = await t.store.listMailboxes({ limit: 10 });
       expect(all.items.map((m) => m.user)).toEqual(['alan@a.test', 'alice@a.test', 'bob@a.test', 'carol@b.test']);
-      expect(await store.deleteMailbox('bob@a.test')).toBe(true);
-      expect(await store.getMailbox('bob@a.test')).toBeUndefined();
-      expect(await store.countEnabledMailboxes()).toBe(3);
+      expect(await t.store.deleteMailbox('bob@a.test')).toBe(true);
+      expect(await t.store.getMailbox('bob@a.test')).toBeUndefined();
+      expect(await t.store.countEnabledMailboxes()).toBe(3);
     });
 
     it('counts enabled mailboxes, all and per domain', async () => {
-      await store.putMailbox(mailbox('a@one.test'));
-      await store.putMailbox(mailbox('b@one.test'));
-      await store.putMailbox(mailbox('c@two.test'));
-      await store.putMailbox(mailbox('d@two.test', { activeSyncEnabled: false }));
-      expect(await store.countEnabledMailboxes()).toBe(3);
-      expect(await store.countEnabledMailboxes('one.test')).toBe(2);
-      expect(await store.countEnabledMailboxes('two.test')).toBe(1);
-      expect((await store.loadPolicy()).licenseInUse).toBe(3);
+      await t.store.putMailbox(mailbox('a@one.test'));
+      await t.store.putMailbox(mailbox('b@one.test'));
+      await t.store.putMailbox(mailbox('c@two.test'));
+      await t.store.putMailbox(mailbox('d@two.test', { activeSyncEnabled: false }));
+      expect(await t.store.countEnabledMailboxes()).toBe(3);
+      expect(await t.store.countEnabledMailboxes('one.test')).toBe(2);
+      expect(await t.store.countEnabledMailboxes('two.test')).toBe(1);
+      expect((await t.store.loadPolicy()).licenseInUse).toBe(3);
     });
 
     it('refuses to enable a user when the license is full, until a seat is free', async () => {
-      await store.putMailbox(mailbox('a@x.test'), { licenseLimit: 1 });
-      await store.putMailbox(mailbox('b@x.test', { activeSyncEnabled: false }), { licenseLimit: 1 });
-      const refused = await store.putMailbox(mailbox('b@x.test'), { licenseLimit: 1 });
+      await t.store.putMailbox(mailbox('a@x.test'), { licenseLimit: 1 });
+      await t.store.putMailbox(mailbox('b@x.test', { activeSyncEnabled: false }), { licenseLimit: 1 });
+      const refused = await t.store.putMailbox(mailbox('b@x.test'), { licenseLimit: 1 });
       expect(refused.status).toBe('license-limit');
-      expect((await store.getMailbox('b@x.test'))?.activeSyncEnabled).toBe(false);
+      expect((await t.store.getMailbox('b@x.test'))?.activeSyncEnabled).toBe(false);
       // a user already enabled may be written again at the limit
-      expect((await store.putMailbox(mailbox('a@x.test', { defaultAccessLevel: 'Block' }), { licenseLimit: 1 })).status).toBe('ok');
-      await store.putMailbox(mailbox('a@x.test', { activeSyncEnabled: false }), { licenseLimit: 1 });
-      expect((await store.putMailbox(mailbox('b@x.test'), { licenseLimit: 1 })).status).toBe('ok');
+      expect((await t.store.putMailbox(mailbox('a@x.test', { defaultAccessLevel: 'Block' }), { licenseLimit: 1 })).status).toBe('ok');
+      await t.store.putMailbox(mailbox('a@x.test', { activeSyncEnabled: false }), { licenseLimit: 1 });
+      expect((await t.store.putMailbox(mailbox('b@x.test'), { licenseLimit: 1 })).status).toBe('ok');
     });
 
     it('creates a new user over the limit with ActiveSync disabled (reason License), once', async () => {
-      await store.putMailbox(mailbox('a@x.test'), { licenseLimit: 1, createOnly: true });
-      const r = await store.putMailbox(mailbox('b@x.test'), { licenseLimit: 1, createOnly: true });
+      await t.store.putMailbox(mailbox('a@x.test'), { licenseLimit: 1, createOnly: true });
+      const r = await t.store.putMailbox(mailbox('b@x.test'), { licenseLimit: 1, createOnly: true });
       expect(r).toEqual({ status: 'ok', mailbox: mailbox('b@x.test', { activeSyncEnabled: false, disabledReason: 'License' }) });
-      const again = await store.putMailbox(mailbox('b@x.test'), { licenseLimit: 5, createOnly: true });
+      const again = await t.store.putMailbox(mailbox('b@x.test'), { licenseLimit: 5, createOnly: true });
       expect(again.status).toBe('exists');
       expect(again.mailbox?.disabledReason).toBe('License');
     });
 
     it('lets concurrent creations through the license only up to the limit', async () => {
-      const peer = await fx.peer();
+      const peer = await t.fx.peer();
       const users = Array.from({ length: 20 }, (_, i) => `u${i}@x.test`);
-      await Promise.all(users.map((u, i) => (i % 2 ? peer : store).putMailbox(mailbox(u), { licenseLimit: 7, createOnly: true })));
-      expect(await store.countEnabledMailboxes()).toBe(7);
+      await Promise.all(users.map((u, i) => (i % 2 ? peer : t.store).putMailbox(mailbox(u), { licenseLimit: 7, createOnly: true })));
+      expect(await t.store.countEnabledMailboxes()).toBe(7);
     });
   });
 
   describe(`${name}: change notifications`, () => {
-    let fx: StoreFixture;
-    beforeEach(async () => {
-      fx = await make();
-    });
-    afterEach(async () => fx.cleanup());
+    const t = useStore(make);
 
     it('tells its own listeners and another replica what changed, within a second', async () => {
-      const peer = await fx.peer();
+      const peer = await t.fx.peer();
       const mine: Change[] = [];
       const theirs: Change[] = [];
-      await fx.store.onChange((c) => mine.push(c));
+      await t.store.onChange((c) => mine.push(c));
       await peer.onChange((c) => theirs.push(c));
-      await fx.store.putRule({ id: 'r9', characteristic: 'DeviceOS', queryString: 'iOS 12.0', accessLevel: 'Block' });
-      await fx.store.putMailbox(mailbox('z@x.test'));
-      await fx.store.putSystem({ activeSyncEnabled: true });
+      await t.store.putRule({ id: 'r9', characteristic: 'DeviceOS', queryString: 'iOS 12.0', accessLevel: 'Block' });
+      await t.store.putMailbox(mailbox('z@x.test'));
+      await t.store.putSystem({ activeSyncEnabled: true });
       const expected = [{ kind: 'rule', key: 'r9' }, { kind: 'mailbox', key: 'z@x.test' }, { kind: 'system' }];
       expect(mine).toEqual(expected);
       await waitFor(() => theirs.length >= 3);

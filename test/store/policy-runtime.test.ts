@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/policy/index.js';
 import { MemoryStore, PolicyRuntime } from '../../src/store/index.js';
-import { device } from './contract-associations.js';
-import { mailbox, waitFor } from './contract.js';
+import { device, mailbox, waitFor } from './fixture.js';
 
 describe('PolicyRuntime over the memory store', () => {
   const runtimes: PolicyRuntime[] = [];

@@ -14,9 +14,9 @@ export function redisStore(prefix: string, options: Omit<RedisStoreOptions, 'url
   return new RedisStore({ url: REDIS_URL, keyPrefix: prefix, redis: { lazyConnect: false, maxRetriesPerRequest: 2 }, ...options });
 }
 
-/** Deletes every key of the prefix (SCAN is fine here: test clean-up, not a product path). */
-export async function dropPrefix(prefix: string): Promise<void> {
-  const r = new Redis(REDIS_URL);
+/** Deletes every key of the prefix (SCAN is fine here: clean-up, not a product path). */
+export async function dropPrefix(prefix: string, url = REDIS_URL): Promise<void> {
+  const r = new Redis(url);
   try {
     let cursor = '0';
     do {

@@ -2,8 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deviceKey, evaluate } from '../../src/policy/index.js';
 import { PolicyRuntime, type RedisStore } from '../../src/store/index.js';
-import { device } from './contract-associations.js';
-import { mailbox, waitFor } from './contract.js';
+import { device, mailbox, waitFor } from './fixture.js';
 import { dropPrefix, redisStore, uniquePrefix } from './redis-fixture.js';
 
 /** Two gateway replicas (two stores, two runtimes) on one real Redis. */

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore, PolicyRuntime, type Store, type SyncRecord } from '../../src/store/index.js';
 import { SyncRecorder } from '../../src/sync/index.js';
-import { device } from '../store/contract-associations.js';
-import { waitFor } from '../store/contract.js';
+import { device, waitFor } from '../store/fixture.js';
 import { dropPrefix, redisStore, uniquePrefix } from '../store/redis-fixture.js';
 
 /** A real store that counts the write-behind batches it receives. */
