@@ -22,7 +22,7 @@ export interface EvalRequest {
 /** Commands that pass while the device's model and OS are unknown (PROTOCOL.md 2.3, 4). */
 export const DISCOVERY_COMMANDS: ReadonlySet<string> = new Set(['OPTIONS', 'Provision', 'Settings']);
 
-type Assoc = Pick<Association, 'model' | 'os' | 'userAgent' | 'deviceType' | 'deviceInfoAt'>;
+type Assoc = Partial<Pick<Association, 'model' | 'os' | 'userAgent' | 'deviceType' | 'deviceInfoAt' | 'accessState'>>;
 
 /**
  * Decides whether this device of this mailbox may sync. Pure, no I/O, and it allocates
@@ -63,10 +63,14 @@ export function evaluate(
   if (hit !== undefined) return hit.decision; // most specific: nothing learnt later can override it
   const model = request.model ?? association?.model;
   const os = request.os ?? association?.os;
+  // Discovery is first contact only: once a device was decided with what query and headers
+  // give (it never sent DeviceInformation), its Provisions are decided the same way, so
+  // that its state does not flip between DeviceDiscovery and its verdict.
   if (
     model === undefined &&
     os === undefined &&
     association?.deviceInfoAt === undefined &&
+    (association?.accessState === undefined || association.accessState === 'DeviceDiscovery') &&
     request.command !== undefined &&
     DISCOVERY_COMMANDS.has(request.command)
   ) {

@@ -223,7 +223,7 @@ export class RedisStore implements Store {
       .publish(...this.notice(change))
       .exec()) ?? [];
     const deleted = res[0]?.[1] === 1;
-    this.emit(change);
+    if (deleted) this.emit(change);
     return deleted;
   }
 

@@ -140,6 +140,18 @@ describe('evaluate: DeviceDiscovery', () => {
     expect(decide(w)).toMatchObject({ access: 'Block', ruleId: 'm' });
   });
 
+  it('keeps discovering while the association is still in DeviceDiscovery', () => {
+    const w = fresh('Provision');
+    w.association = { deviceType: 'iPhone', accessState: 'DeviceDiscovery' };
+    expect(decide(w).state).toBe('DeviceDiscovery');
+  });
+
+  it('decides the Provisions of a device that never sends DeviceInformation once it has a verdict', () => {
+    const w = fresh('Provision');
+    w.association = { deviceType: 'iPhone', accessState: 'Quarantined' };
+    expect(decide(w)).toMatchObject({ state: 'Quarantined', ruleId: 't' });
+  });
+
   it('stops discovery once DeviceInformation arrived, even without a model', () => {
     const w = fresh('Provision');
     w.association = { deviceType: 'iPhone', deviceInfoAt: NOW };
