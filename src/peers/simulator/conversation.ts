@@ -14,6 +14,8 @@ export interface ConversationOptions {
   sendMail?: string | Uint8Array;
   /** Send Settings/DeviceInformation; default for 12.1 and 14.0 ([MS-ASPROV] 2.2.2.53 note). */
   settings?: boolean;
+  /** Provision even if OPTIONS does not list it (SOGo answers Provision but leaves it out of MS-ASProtocolCommands); default: when listed. */
+  provision?: boolean;
 }
 
 class Stop extends Error {}
@@ -31,7 +33,7 @@ export async function runConversation(sim: DeviceSimulator, o: ConversationOptio
     const header = options.headers['ms-asprotocolcommands'];
     const listed = typeof header === 'string' ? header.split(',').map((c) => c.trim()) : undefined;
     const offers = (command: string): boolean => listed === undefined || listed.includes(command);
-    if (offers('Provision')) {
+    if (o.provision ?? offers('Provision')) {
       const provision = await sim.provision();
       need(provision.response.status === 200, `Provision answered HTTP ${provision.response.status}`);
       need(provision.status === 1, `Provision answered Status ${String(provision.status)}`);
