@@ -11,6 +11,10 @@ import { LongPolls } from './proxy/long-polls.js';
 import { isDevicePath } from './proxy/device-path.js';
 import { createUpstream, type Upstream } from './proxy/upstream.js';
 import { registerHealth } from './proxy/health.js';
+import { AccessControl } from './proxy/access.js';
+import { AuthProbe } from './proxy/auth-probe.js';
+import { openState, type GatewayState } from './state.js';
+import type { Store } from './store/index.js';
 
 export interface Gateway {
   readonly config: Config;
@@ -20,6 +24,9 @@ export interface Gateway {
   readonly upstream: Upstream;
   readonly longPolls: LongPolls;
   readonly state: ProxyState;
+  /** The store, the policy cache and the write-behind recorder. */
+  readonly data: GatewayState;
+  readonly access: AccessControl;
   /** Listens on config.host:config.port; resolves the bound address. */
   listen(): Promise<AddressInfo>;
   /** Graceful stop: drain, answer held Pings, close upstream connections. Idempotent. */
@@ -29,6 +36,8 @@ export interface Gateway {
 export interface GatewayOptions {
   logger?: Logger;
   hooks?: Partial<ProxyHooks>;
+  /** A store to use instead of the one the configuration names (tests); not closed on stop. */
+  store?: Store;
 }
 
 /**
@@ -44,7 +53,10 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
   const inFlight = new InFlight();
   const state: ProxyState = { draining: false, upstreamSeenAt: undefined };
   const hooks: ProxyHooks = { ...NO_HOOKS, ...options.hooks };
-  const handleDevice = createDeviceHandler({ config, upstream, log, hooks, longPolls, state });
+  const data = await openState(config, log, options.store);
+  const probe = new AuthProbe(upstream, { ttlMs: config.authProbeTtlMs, maxEntries: 100_000, timeoutMs: 10_000 });
+  const access = new AccessControl({ ...data, probe, instance: config.instanceName, log });
+  const handleDevice = createDeviceHandler({ config, upstream, log, hooks, longPolls, state, access, probeChallenge: () => probe.challenge });
 
   let server!: Server;
   const app = fastify({
@@ -76,6 +88,8 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     upstream,
     longPolls,
     state,
+    data,
+    access,
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       const address = server.address() as AddressInfo;
@@ -88,6 +102,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
         if (server.listening) await drainServer(server, longPolls, inFlight, config.drainTimeoutMs, log);
         await app.close().catch(() => undefined);
         await upstream.pool.destroy().catch(() => undefined);
+        await data.close();
         log.info('stopped');
         flushLogger(log);
       })();

@@ -17,6 +17,7 @@ export const ERRORS = {
   EASGATE_ERR_EAS_BODY_TOO_LARGE: { status: 413, message: 'A Provision or Settings body is larger than EASGATE_INSPECT_BODY_LIMIT' },
   EASGATE_ERR_EAS_BAD_BODY: { status: 400, message: 'A Provision or Settings body is not valid WBXML' },
   EASGATE_ERR_HTTP_METHOD: { status: 405, message: 'Only OPTIONS and POST are ActiveSync methods' },
+  EASGATE_ERR_STORE_UNAVAILABLE: { status: 503, message: 'The device is not cached and the store cannot be read; Retry-After is set' },
   EASGATE_ERR_UPSTREAM_UNAVAILABLE: { status: 503, message: 'The upstream refused the connection or could not be reached; Retry-After is set' },
   EASGATE_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The upstream did not answer within its timeout' },
   EASGATE_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, message: 'The upstream closed the connection or answered something that is not HTTP' },

@@ -1,5 +1,6 @@
 import { buildGateway, type Gateway } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
+import { PolicyError } from './policy/index.js';
 
 export interface Io {
   stdin: NodeJS.ReadableStream;
@@ -22,7 +23,16 @@ export async function runServe(io: Io, env: NodeJS.ProcessEnv = process.env): Pr
     }
     throw err;
   }
-  const gateway = await buildGateway(config);
+  let gateway: Gateway;
+  try {
+    gateway = await buildGateway(config);
+  } catch (err) {
+    if (err instanceof PolicyError) {
+      io.stderr.write(`easgate: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   await gateway.listen();
   return waitForSignal(gateway);
 }

@@ -23,6 +23,12 @@ export interface Config {
   readonly inspectBodyLimit: number;
   readonly drainTimeoutMs: number;
   readonly trustProxy: boolean;
+  readonly redisUrl: URL | undefined;
+  readonly redisPrefix: string;
+  readonly policyFile: string | undefined;
+  readonly defaultDomain: string | undefined;
+  readonly netbiosDomains: Readonly<Record<string, string>>;
+  readonly authProbeTtlMs: number;
   readonly instanceName: string;
 }
 
@@ -57,6 +63,10 @@ function accepts(kind: SettingKind): string {
       return 'true or false';
     case 'string':
       return `text of at most ${kind.maxLength} characters`;
+    case 'path':
+      return 'the path of a readable file';
+    case 'map':
+      return 'NAME=value pairs separated by commas';
   }
 }
 
@@ -71,7 +81,9 @@ function parseValue(kind: SettingKind, raw: string): unknown {
       } catch {
         return undefined;
       }
-      return kind.protocols.includes(u.protocol) && u.username === '' && u.password === '' ? u : undefined;
+      // Credentials belong in the URL only for Redis (its AUTH); an upstream URL never carries them.
+      const credentialsOk = kind.protocols.includes('redis:') || (u.username === '' && u.password === '');
+      return kind.protocols.includes(u.protocol) && credentialsOk ? u : undefined;
     }
     case 'host':
       return isIP(raw) !== 0 || HOSTNAME.test(raw) ? raw : undefined;
@@ -94,6 +106,21 @@ function parseValue(kind: SettingKind, raw: string): unknown {
       return raw === 'true' ? true : raw === 'false' ? false : undefined;
     case 'string':
       return raw.length > 0 && raw.length <= kind.maxLength ? raw : undefined;
+    case 'path':
+      try {
+        return statSync(raw).isFile() ? raw : undefined;
+      } catch {
+        return undefined;
+      }
+    case 'map': {
+      const out: Record<string, string> = {};
+      for (const pair of raw.split(',')) {
+        const m = /^\s*([^=\s]+)\s*=\s*([^=\s]+)\s*$/.exec(pair);
+        if (m === null) return undefined;
+        out[m[1]!] = m[2]!;
+      }
+      return out;
+    }
   }
 }
 
@@ -142,6 +169,12 @@ export function loadConfig(env: Env = process.env): Config {
     inspectBodyLimit: values.inspectBodyLimit as number,
     drainTimeoutMs: values.drainTimeoutMs as number,
     trustProxy: values.trustProxy as boolean,
+    redisUrl: values.redisUrl as URL | undefined,
+    redisPrefix: values.redisPrefix as string,
+    policyFile: values.policyFile as string | undefined,
+    defaultDomain: values.defaultDomain as string | undefined,
+    netbiosDomains: Object.freeze((values.netbiosDomains as Record<string, string> | undefined) ?? {}),
+    authProbeTtlMs: values.authProbeTtlMs as number,
     instanceName: (values.instanceName as string | undefined) ?? hostname(),
   };
   return Object.freeze(config);

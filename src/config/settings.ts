@@ -11,7 +11,11 @@ export type SettingKind =
   | { type: 'enum'; values: readonly string[] }
   | { type: 'file' }
   | { type: 'bool' }
-  | { type: 'string'; maxLength: number };
+  | { type: 'string'; maxLength: number }
+  /** A readable file, kept as its path (read by whoever needs it). */
+  | { type: 'path' }
+  /** NAME=value pairs separated by commas, e.g. CORP=corp.example.com,EU=eu.example.com. */
+  | { type: 'map' };
 
 export interface SettingSpec {
   readonly env: string;
@@ -121,6 +125,38 @@ export const SETTINGS = {
     kind: { type: 'bool' },
     default: 'false',
     doc: 'Trust X-Forwarded-For/-Proto from a load balancer in front of the gateway',
+  },
+  redisUrl: {
+    env: 'EASGATE_REDIS_URL',
+    kind: { type: 'url', protocols: ['redis:', 'rediss:'] },
+    doc: 'Redis holding the shared state of every replica (redis:// or rediss://, credentials allowed in the URL). Unset: an in-memory store for one process',
+  },
+  redisPrefix: {
+    env: 'EASGATE_REDIS_PREFIX',
+    kind: { type: 'string', maxLength: 64 },
+    default: 'easgate',
+    doc: 'Prefix of every Redis key (several gateways may share one Redis with different prefixes)',
+  },
+  policyFile: {
+    env: 'EASGATE_POLICY_FILE',
+    kind: { type: 'path' },
+    doc: 'JSON policy applied at start as an idempotent upsert (docs/policy-file.md); a bad file stops the start naming the bad field',
+  },
+  defaultDomain: {
+    env: 'EASGATE_DEFAULT_DOMAIN',
+    kind: { type: 'host' },
+    doc: 'Mail domain given to a bare user name (alice → alice@DOMAIN)',
+  },
+  netbiosDomains: {
+    env: 'EASGATE_NETBIOS_DOMAINS',
+    kind: { type: 'map' },
+    doc: 'NetBIOS names of mail domains, NAME=domain pairs separated by commas: CORP\\alice becomes alice@domain',
+  },
+  authProbeTtlMs: {
+    env: 'EASGATE_AUTH_PROBE_TTL_MS',
+    kind: { type: 'int', min: 1_000, max: 3_600_000 },
+    default: '300000',
+    doc: 'How long the upstream\'s verdict on a refused device\'s credentials is remembered (one OPTIONS probe per credential per period)',
   },
   instanceName: {
     env: 'EASGATE_INSTANCE',

@@ -27,6 +27,8 @@ export class AuthProbe {
   private readonly pending = new Map<string, Promise<ProbeVerdict>>();
   /** Probes actually sent to the upstream (for tests and metrics). */
   sent = 0;
+  /** The upstream's own WWW-Authenticate challenge, as its last 401 gave it. */
+  challenge = 'Basic realm="ActiveSync"';
 
   constructor(
     private readonly upstream: Upstream,
@@ -72,6 +74,8 @@ export class AuthProbe {
         bodyTimeout: this.options.timeoutMs,
       });
       await res.body.dump();
+      const challenge = res.headers['www-authenticate'];
+      if (res.statusCode === 401 && typeof challenge === 'string' && challenge.length < 512) this.challenge = challenge;
       if (res.statusCode >= 200 && res.statusCode < 300) return 'accepted';
       if (res.statusCode === 401 || res.statusCode === 403) return 'refused';
       return 'unknown';

@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { identifyRequest, type DeviceRequest } from '../eas/device-request.js';
 import { inspectBody, inspectedLogFields, type InspectedBody } from '../eas/inspect-body.js';
+import type { DeviceInformation } from '../eas/device-info.js';
+import { refusal } from '../eas/refusal.js';
+import type { AccessControl, Verdict } from './access.js';
 import { WbxmlError } from '../wbxml/index.js';
 import { GatewayError } from '../errors.js';
 import { sendError, sendLocal } from './answers.js';
@@ -40,6 +43,10 @@ export interface ProxyState {
 
 export interface DeviceEndpointContext {
   config: Config;
+  /** The policy stage; without it every request is forwarded. */
+  access?: AccessControl | undefined;
+  /** The upstream's WWW-Authenticate challenge, for a 401 the gateway gives itself. */
+  probeChallenge?: () => string;
   upstream: Upstream;
   log: Logger;
   hooks: ProxyHooks;
@@ -100,7 +107,7 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
             if (logRequests()) Object.assign(facts, inspectedLogFields(inspected));
             ctx.hooks.inspectBody(dr, inspected, facts);
           }
-          send(dr, body);
+          decide(dr, body, inspected?.deviceInformation);
         },
         (err: unknown) => {
           if (err instanceof GatewayError) refuse(err, { connection: 'close' });
@@ -109,7 +116,55 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
       );
       return;
     }
-    send(dr, method === 'OPTIONS' && !hasBody(req.headers) ? null : req);
+    decide(dr, method === 'OPTIONS' && !hasBody(req.headers) ? null : req, undefined);
+
+    /** The policy stage: forward what is allowed, answer the rest here. */
+    function decide(r: DeviceRequest, body: Buffer | IncomingMessage | null, info: DeviceInformation | undefined): void {
+      const access = ctx.access;
+      if (access === undefined || method !== 'POST') return send(r, body, undefined);
+      let v: Verdict | Promise<Verdict> | undefined;
+      try {
+        v = access.decide(r, info);
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        return refuse(err);
+      }
+      if (v === undefined) return send(r, body, undefined);
+      if (v instanceof Promise) {
+        v.then(
+          (verdict) => act(r, body, verdict),
+          (err: unknown) => {
+            if (err instanceof GatewayError) refuse(err);
+            else res.destroy();
+          },
+        );
+      } else {
+        act(r, body, v);
+      }
+    }
+
+    function act(r: DeviceRequest, body: Buffer | IncomingMessage | null, v: Verdict): void {
+      const d = v.decision;
+      if (logRequests()) {
+        facts.state = d.state;
+        facts.accessReason = d.reason;
+        if (d.ruleId !== undefined) facts.rule = d.ruleId;
+      }
+      if (d.access === 'Allow') return send(r, body, v);
+      if (!req.complete) req.resume(); // the body is not wanted
+      const access = ctx.access!;
+      access.confirmCredentials(r, authorizationOf(req.headers)).then((credentials) => {
+        facts.credentials = credentials;
+        if (credentials === 'refused') {
+          // The upstream would have said 401: say it the same way, with its own challenge.
+          sendLocal(res, 401, { 'www-authenticate': ctx.probeChallenge?.() ?? 'Basic realm="ActiveSync"' });
+          return;
+        }
+        const answer = refusal(r.command, r.protocolVersion, d.status ?? 129);
+        sendLocal(res, answer.httpStatus, answer.body === undefined ? {} : { 'content-type': WBXML_TYPE }, answer.body);
+        if (credentials === 'accepted') access.record(r, v, false);
+      }, () => res.destroy());
+    }
 
     function refuse(err: GatewayError, extra?: Record<string, string>): void {
       facts.error = err.code;
@@ -119,7 +174,7 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
       if (!req.complete) req.resume();
     }
 
-    function send(r: DeviceRequest, body: Buffer | IncomingMessage | null): void {
+    function send(r: DeviceRequest, body: Buffer | IncomingMessage | null, v: Verdict | undefined): void {
       const longPoll = r.command?.longPoll === true;
       const handler = forward(upstream.pool, res, {
         path: upstream.path === '/' ? `/${qAt < 0 ? '' : url.slice(qAt)}` : `${upstream.path}${qAt < 0 ? '' : url.slice(qAt)}`,
@@ -138,6 +193,8 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
         onUpstreamAnswer: (status) => {
           state.upstreamSeenAt = Date.now();
           facts.upstream = status;
+          // Any answer but 401 means the upstream accepted the credentials.
+          if (v !== undefined && status !== 401) ctx.access?.record(r, v, status >= 200 && status < 300);
           ctx.hooks.upstreamAnswered(r, status, facts);
         },
         onFailure: (err) => {
@@ -152,6 +209,12 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
       }
     }
   };
+}
+
+const WBXML_TYPE = 'application/vnd.ms-sync.wbxml';
+
+function authorizationOf(headers: IncomingHttpHeaders): string | undefined {
+  return headers.authorization;
 }
 
 function hasBody(headers: IncomingHttpHeaders): boolean {

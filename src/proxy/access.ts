@@ -1,0 +1,153 @@
+import type { Logger } from 'pino';
+import type { DeviceRequest } from '../eas/device-request.js';
+import type { DeviceInformation } from '../eas/device-info.js';
+import { GatewayError } from '../errors.js';
+import { deviceKey, evaluate, stateDiffers, type Association, type Decision, type MailboxPolicy, type UserNormalizer } from '../policy/index.js';
+import type { PolicyRuntime, Store } from '../store/index.js';
+import type { SyncRecorder } from '../sync/index.js';
+import type { AuthProbe, ProbeVerdict } from './auth-probe.js';
+
+/** The decision for one request and what it was made from (kept for the bookkeeping afterwards). */
+export interface Verdict {
+  readonly decision: Decision;
+  /** The authenticated identity, normalised (user@domain, lower case). */
+  readonly user: string;
+  readonly deviceId: string;
+  readonly mailbox: MailboxPolicy | null;
+  readonly association: Association | null;
+  readonly info: DeviceInformation | undefined;
+  readonly at: number;
+}
+
+export interface AccessDeps {
+  runtime: PolicyRuntime;
+  recorder: SyncRecorder;
+  store: Store;
+  probe: AuthProbe;
+  normalizeUser: UserNormalizer;
+  instance: string;
+  log: Logger;
+}
+
+/**
+ * The policy stage of the device path: decides from the in-process snapshot and the
+ * cached mailbox and association (a store round trip only on a cache miss), and afterwards
+ * records what happened, only for requests whose credentials the upstream accepted.
+ */
+export class AccessControl {
+  constructor(private readonly deps: AccessDeps) {}
+
+  /**
+   * Decides for a POST. Returns undefined when the request names nobody the gateway can
+   * hold to account (no user in Authorization nor query): it is forwarded and the upstream
+   * answers it (401). Synchronous for a cached device; a Promise on a cache miss.
+   */
+  decide(r: DeviceRequest, info: DeviceInformation | undefined): Verdict | Promise<Verdict> | undefined {
+    const raw = r.authUser ?? r.queryUser;
+    if (raw === undefined || r.deviceId === undefined) return undefined;
+    const user = this.deps.normalizeUser(raw);
+    if (r.authUser !== undefined && r.queryUser !== undefined && r.queryUser !== r.authUser && this.deps.normalizeUser(r.queryUser) !== user) {
+      // The association is the authenticated identity's; the query's User is only logged.
+      this.deps.log.warn({ user, queryUser: r.queryUser, deviceId: r.deviceId }, 'User parameter names someone else than Authorization');
+    }
+    const key = deviceKey(r.deviceId);
+    const { runtime } = this.deps;
+    const mailbox = runtime.peekMailbox(user);
+    const association = runtime.peekAssociation(user, key);
+    if (mailbox !== undefined && association !== undefined) return this.verdict(r, user, mailbox, association, info);
+    return Promise.all([mailbox ?? runtime.getMailbox(user), association ?? runtime.getAssociation(user, key)]).then(
+      ([m, a]) => this.verdict(r, user, m, a, info),
+      (err: unknown) => {
+        throw new GatewayError('EASGATE_ERR_STORE_UNAVAILABLE', undefined, { cause: err });
+      },
+    );
+  }
+
+  private verdict(r: DeviceRequest, user: string, mailbox: MailboxPolicy | null, association: Association | null, info: DeviceInformation | undefined): Verdict {
+    const at = Date.now();
+    const decision = evaluate(this.deps.runtime.snapshot, mailbox, association, {
+      command: r.command?.name,
+      user,
+      deviceKey: deviceKey(r.deviceId!),
+      deviceType: r.deviceType,
+      userAgent: r.userAgent,
+      model: info?.model,
+      os: info?.os,
+      now: at,
+    });
+    return { decision, user, deviceId: r.deviceId!, mailbox, association, info, at };
+  }
+
+  /** Asks the upstream whether a refused device's credentials are good (see AuthProbe). */
+  confirmCredentials(r: DeviceRequest, authorization: string | undefined): Promise<ProbeVerdict> {
+    if (r.authScheme !== 'basic' && r.authScheme !== 'bearer') return Promise.resolve('unknown');
+    return this.deps.probe.check(authorization);
+  }
+
+  /**
+   * Bookkeeping after the upstream accepted the credentials (it answered a forwarded
+   * request with anything but 401, or the probe of a refused one succeeded): creates the
+   * mailbox and the association when new (first sync set once across replicas), records
+   * a changed verdict with a history entry, stores device details, and queues the
+   * last-sync record (written behind). Errors are logged, never thrown at the device.
+   */
+  record(r: DeviceRequest, v: Verdict, success: boolean): void {
+    const { recorder, log } = this.deps;
+    recorder.record({
+      user: v.user,
+      deviceId: v.deviceId,
+      at: v.at,
+      success,
+      ...(r.command !== undefined ? { command: r.command.name } : {}),
+      ...(r.protocolVersion !== undefined ? { protocolVersion: r.protocolVersion } : {}),
+      ...(r.userAgent !== undefined ? { userAgent: r.userAgent } : {}),
+    });
+    if (v.mailbox !== null && v.association !== null && v.info === undefined && !stateDiffers(v.association, v.decision)) return;
+    void this.persist(r, v).catch((err: unknown) => log.error({ err, user: v.user, deviceId: v.deviceId }, 'recording the association failed'));
+  }
+
+  private async persist(r: DeviceRequest, v: Verdict): Promise<void> {
+    const { recorder, runtime, store, instance } = this.deps;
+    if (v.mailbox === null) await runtime.ensureMailbox(v.user);
+    const details = v.info === undefined ? {} : detailsOf(v.info, v.at);
+    if (v.association === null) {
+      await recorder.create({
+        user: v.user,
+        deviceId: v.deviceId,
+        accessState: v.decision.state,
+        accessReason: v.decision.reason,
+        ...(v.decision.ruleId !== undefined ? { matchedRuleId: v.decision.ruleId } : {}),
+        ...(r.deviceType !== undefined ? { deviceType: r.deviceType } : {}),
+        ...(r.protocolVersion !== undefined ? { protocolVersion: r.protocolVersion } : {}),
+        ...(r.userAgent !== undefined ? { userAgent: r.userAgent } : {}),
+        ...details,
+        lastInstance: instance,
+        firstSyncAt: v.at,
+      });
+      return;
+    }
+    let a = v.association;
+    if (v.info !== undefined) {
+      await store.updateAssociation(a.user, a.deviceId, details);
+      a = { ...a, ...details };
+      runtime.rememberAssociation(a);
+    }
+    if (stateDiffers(a, v.decision)) await runtime.recordDecision(a, v.decision, v.at, instance);
+  }
+}
+
+type Details = Pick<Association, 'deviceInfoAt' | 'model' | 'imei' | 'os' | 'osLanguage' | 'friendlyName' | 'phoneNumber' | 'mobileOperator' | 'userAgent'>;
+
+/** The association fields a DeviceInformation sets (only those it carries). */
+function detailsOf(i: DeviceInformation, at: number): Details {
+  const d: Details = { deviceInfoAt: at };
+  if (i.model !== undefined) d.model = i.model;
+  if (i.imei !== undefined) d.imei = i.imei;
+  if (i.os !== undefined) d.os = i.os;
+  if (i.osLanguage !== undefined) d.osLanguage = i.osLanguage;
+  if (i.friendlyName !== undefined) d.friendlyName = i.friendlyName;
+  if (i.phoneNumber !== undefined) d.phoneNumber = i.phoneNumber;
+  if (i.mobileOperator !== undefined) d.mobileOperator = i.mobileOperator;
+  if (i.userAgent !== undefined) d.userAgent = i.userAgent;
+  return d;
+}

@@ -1,0 +1,59 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/index.js';
+import { createUserNormalizer, loadPolicyFile, type UserNormalizer } from './policy/index.js';
+import { applyPolicy, MemoryStore, PolicyRuntime, RedisStore, type Store } from './store/index.js';
+import { SyncRecorder } from './sync/index.js';
+
+/** The gateway's state: the store, its hot-path cache and the write-behind recorder. */
+export interface GatewayState {
+  readonly store: Store;
+  readonly runtime: PolicyRuntime;
+  readonly recorder: SyncRecorder;
+  readonly normalizeUser: UserNormalizer;
+  /** Flushes the recorder, then stops the cache and closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store (Redis when EASGATE_REDIS_URL is set, else in memory), applies the
+ * policy file (a bad one throws PolicyError naming the field, and the start stops), loads
+ * the snapshot and starts the recorder.
+ */
+export async function openState(config: Config, log: Logger, store?: Store): Promise<GatewayState> {
+  const s: Store =
+    store ?? (config.redisUrl === undefined ? new MemoryStore() : new RedisStore({ url: config.redisUrl.href, keyPrefix: config.redisPrefix }));
+  const normalizeUser = createUserNormalizer({
+    netbiosDomains: config.netbiosDomains,
+    ...(config.defaultDomain !== undefined ? { defaultDomain: config.defaultDomain } : {}),
+  });
+  try {
+    if (config.policyFile !== undefined) {
+      const report = await applyPolicy(s, await loadPolicyFile(config.policyFile, normalizeUser));
+      log.info({ file: config.policyFile, written: report.written, unchanged: report.unchanged }, 'policy file applied');
+      if (report.licenseRefused.length > 0) log.warn({ users: report.licenseRefused }, 'the license does not let these users in');
+    }
+    const runtime = new PolicyRuntime(s, { onError: (err) => log.error({ err }, 'policy cache') });
+    await runtime.start();
+    const recorder = new SyncRecorder({
+      store: s,
+      instance: config.instanceName,
+      cache: runtime,
+      onError: (err) => log.error({ err }, 'writing sync records failed; they are kept for the next flush'),
+    });
+    recorder.start();
+    return {
+      store: s,
+      runtime,
+      recorder,
+      normalizeUser,
+      async close() {
+        await recorder.stop().catch((err: unknown) => log.error({ err }, 'final flush of sync records failed'));
+        await runtime.stop();
+        if (store === undefined) await s.close();
+      },
+    };
+  } catch (err) {
+    if (store === undefined) await s.close().catch(() => undefined);
+    throw err;
+  }
+}
