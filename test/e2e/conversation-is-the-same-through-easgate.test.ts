@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator, runConversation, stableTranscript, type Transcript } from '../../src/peers/index.js';
 import { readSync } from '../../src/peers/simulator/readers.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { countMails, deliver, deviceId, emptyFolder, requireSogo, SOGO_URL, SOGO_USERS, sogoLock } from './sogo.js';
+import { countMails, deliver, deviceId, emptyFolder, LOCK_WAIT_MS, requireSogo, SOGO_URL, SOGO_USERS, sogoLock } from './sogo.js';
 
 /**
  * easgate must be invisible in front of a real ActiveSync server it was not written
@@ -18,10 +18,9 @@ describe('the same conversation with SOGo, directly and through easgate', () => 
   let unlock: () => void = () => undefined;
 
   beforeAll(async () => {
-    await requireSogo();
     unlock = await sogoLock();
     gw = await startGateway(SOGO_URL);
-  });
+  }, LOCK_WAIT_MS);
   afterAll(async () => {
     await gw?.stop();
     unlock();
@@ -63,6 +62,7 @@ describe('the same conversation with SOGo, directly and through easgate', () => 
 
   const named = cases.map((c) => [`EAS ${c.protocolVersion}, ${c.queryEncoding} query${c.ping ? ', a Ping that sees new mail' : ''}, SendMail as ${c.sendMail}`, c] as const);
   it.each(named)('%s', async (_name, c) => {
+    await requireSogo(); // fails, never skips, when SOGo is not there
     const direct = await converse(SOGO_URL, c, deviceId('E2EDIRECT'));
     expect(direct.transcript.stoppedBecause).toBeUndefined();
     expect(direct.transcript.ok).toBe(true);

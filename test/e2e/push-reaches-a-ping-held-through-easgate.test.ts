@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../../src/peers/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { deliver, deviceId, requireSogo, SOGO_POLL_INTERVAL_MS, SOGO_URL, SOGO_USERS, sogoLock } from './sogo.js';
+import { deliver, deviceId, LOCK_WAIT_MS, requireSogo, SOGO_POLL_INTERVAL_MS, SOGO_URL, SOGO_USERS, sogoLock } from './sogo.js';
 
 /**
  * Push through the gateway: a device holds a Ping through easgate, a mail is delivered
@@ -15,16 +15,16 @@ describe('push through easgate in front of SOGo', () => {
   let unlock: () => void = () => undefined;
 
   beforeAll(async () => {
-    await requireSogo();
     unlock = await sogoLock();
     gw = await startGateway(SOGO_URL);
-  });
+  }, LOCK_WAIT_MS);
   afterAll(async () => {
     await gw?.stop();
     unlock();
   });
 
   it('answers a held Ping with Status 2 within the polling interval plus 1 s of a delivery, and the next Sync has the mail', async () => {
+    await requireSogo(); // fails, never skips, when SOGo is not there
     const sim = new DeviceSimulator({ url: gw.url, ...dave, deviceId: deviceId('E2EPUSH'), protocolVersion: '14.1' });
     try {
       expect((await sim.folderSync()).status).toBe(1);

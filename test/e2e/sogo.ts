@@ -88,13 +88,16 @@ export async function countMails(user: string, folder = 'INBOX'): Promise<number
   return Number(stdout.replace(/.*messages=/s, '').trim());
 }
 
+/** How long a file's beforeAll may wait for the lock (the other files run meanwhile). */
+export const LOCK_WAIT_MS = 300_000;
+
 /**
  * One end-to-end test at a time per machine: the tests change mailboxes (carol's Inbox is
  * emptied and refilled) and lean on sogod's few workers, so two suites running at once
  * against one SOGo (two engineers, or two files) would disturb each other. A lock file
  * with the holder's pid; a lock whose holder is gone is taken over.
  */
-export async function sogoLock(timeoutMs = 240_000): Promise<() => void> {
+export async function sogoLock(timeoutMs = LOCK_WAIT_MS - 10_000): Promise<() => void> {
   const file = join(tmpdir(), 'easgate-e2e-sogo.lock');
   const end = Date.now() + timeoutMs;
   for (;;) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator, runConversation, stableTranscript } from '../../src/peers/index.js';
 import { requestLines, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { deviceId, requireSogo, SOGO_URL, SOGO_USERS, sogoLock } from './sogo.js';
+import { deviceId, LOCK_WAIT_MS, requireSogo, SOGO_URL, SOGO_USERS, sogoLock } from './sogo.js';
 
 /**
  * The upstream decides authentication: a wrong password gets SOGo's own 401 (status and
@@ -16,10 +16,9 @@ describe('a wrong password through easgate in front of SOGo', () => {
   let unlock: () => void = () => undefined;
 
   beforeAll(async () => {
-    await requireSogo();
     unlock = await sogoLock();
     gw = await startGateway(SOGO_URL);
-  });
+  }, LOCK_WAIT_MS);
   afterAll(async () => {
     await gw?.stop();
     unlock();
@@ -37,6 +36,7 @@ describe('a wrong password through easgate in front of SOGo', () => {
   }
 
   it('gets the same 401 and challenge as directly, for OPTIONS and for a command', async () => {
+    await requireSogo(); // fails, never skips, when SOGo is not there
     const direct = await attempt(SOGO_URL, deviceId('E2EBADPW'));
     expect(direct.conversation).toEqual([expect.objectContaining({ step: 'OPTIONS', httpStatus: 401 })]);
     expect(direct.conversation[0]?.facts.authenticate).toMatch(/^basic realm=/i); // SOGo: 'basic realm="SOGo"'
