@@ -37,6 +37,11 @@ export interface AccessDeps {
 export class AccessControl {
   constructor(private readonly deps: AccessDeps) {}
 
+  /** Credential probes sent to the upstream so far (metrics, tests). */
+  get probesSent(): number {
+    return this.deps.probe.sent;
+  }
+
   /**
    * Decides for a POST. Returns undefined when the request names nobody the gateway can
    * hold to account (no user in Authorization nor query): it is forwarded and the upstream

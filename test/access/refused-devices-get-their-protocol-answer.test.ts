@@ -89,6 +89,27 @@ describe('enforcement through the gateway (sample upstream)', () => {
     expect(await store.getAssociation('alice@example.test', 'wrongpw1')).toBeUndefined();
   });
 
+  it('costs the upstream one probe per distinct bad credential when everything is refused, and records nothing', async () => {
+    await store.putOrganization({ defaultAccessLevel: 'Block', adminMailRecipients: [], userMailInsert: '' });
+    await until(() => gw.gateway.data.runtime.snapshot.defaultAccessLevel === 'Block');
+    const before = await store.countAssociations();
+    const probesBefore = gw.gateway.access.probesSent;
+    for (let i = 0; i < 300; i++) {
+      const res = await request(`${gw.url}?Cmd=Sync&User=eve&DeviceId=FLOOD${i}&DeviceType=SP`, {
+        method: 'POST',
+        body: Buffer.from([3, 1, 0x6a, 0]),
+        headers: { authorization: basic(`eve${i % 3}@example.test`, 'tr0ub4dor&3'), 'ms-asprotocolversion': '14.1' },
+      });
+      await res.body.dump();
+      expect(res.statusCode).toBe(401);
+    }
+    expect(gw.gateway.access.probesSent - probesBefore).toBe(3);
+    expect(upstream.control.count({ method: 'POST' })).toBe(0);
+    expect(await store.countAssociations()).toBe(before);
+    await store.putOrganization({ defaultAccessLevel: 'Allow', adminMailRecipients: [], userMailInsert: '' });
+    await until(() => gw.gateway.data.runtime.snapshot.defaultAccessLevel === 'Allow');
+  });
+
   it('applies a DeviceModel rule from the Provision that revealed the model onwards', async () => {
     await store.putRule({ id: 'no-old-galaxy', characteristic: 'DeviceModel', queryString: 'SM-G900F', accessLevel: 'Block' });
     await until(() => gw.gateway.data.runtime.snapshot.rules.DeviceModel.has('SM-G900F'));
