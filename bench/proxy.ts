@@ -63,6 +63,12 @@ async function main(): Promise<void> {
     });
     await add('easgate', (p) => start(process.execPath, [join(ROOT, 'dist/cli/easgate.js'), 'serve'], easgateEnv(p, 'info')));
     await add('easgate (log level warn)', (p) => start(process.execPath, [join(ROOT, 'dist/cli/easgate.js'), 'serve'], easgateEnv(p, 'warn')));
+    // Decisions with the shared state in Redis (the known device is cached, so the request
+    // path makes no Redis round trip; the last-sync record is written behind).
+    const redisUrl = process.env.EASGATE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    await add('easgate (Redis store)', (p) =>
+      start(process.execPath, [join(ROOT, 'dist/cli/easgate.js'), 'serve'], { ...easgateEnv(p, 'info'), EASGATE_REDIS_URL: redisUrl, EASGATE_REDIS_PREFIX: `easgate-bench-${process.pid}` }),
+    );
     const nginx = ensureNginx();
     if (nginx !== undefined) await add('nginx (1 worker)', (p) => startNginx(nginx, join(dir, 'nginx'), p, upstreamPort));
     else process.stderr.write('nginx is not installed and could not be installed; it is left out\n');
@@ -120,8 +126,23 @@ async function main(): Promise<void> {
     process.stdout.write(`${out}\n`);
   } finally {
     for (const p of procs.reverse()) await p.stop();
+    await dropBenchKeys().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Removes the keys the Redis-backed gateway wrote (one association and its indexes). */
+async function dropBenchKeys(): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const r = new Redis(process.env.EASGATE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await r.connect();
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `{easgate-bench-${process.pid}}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await r.unlink(...keys);
+  } while (cursor !== '0');
+  await r.quit();
 }
 
 function run(t: Target, duration: number, connections: number, overallRate?: number) {
