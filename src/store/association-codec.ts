@@ -117,7 +117,11 @@ export const SEARCH_FIELDS: { readonly [F in SearchField]: keyof Association } =
   deviceType: 'deviceType',
   model: 'model',
   friendlyName: 'friendlyName',
+  os: 'os',
 };
+
+/** The text indexes in the order the Redis scripts address them (`_x1`…); new ones go last. */
+export const TEXT_INDEXES: readonly SearchField[] = ['user', 'deviceId', 'deviceType', 'model', 'friendlyName', 'os'];
 
 /** Lower case, control characters (the member separator among them) turned into spaces. */
 export function indexValue(value: string): string {

@@ -1,5 +1,5 @@
-import { ACCESS_STATES, type AccessState } from '../policy/index.js';
-import { indexValue } from './association-codec.js';
+import { ACCESS_STATES, deviceKey, type AccessState, type Association } from '../policy/index.js';
+import { associationId, indexValue, SEARCH_FIELDS, syncScore, TEXT_INDEXES, textMember } from './association-codec.js';
 import { StoreError } from './errors.js';
 import type { AssociationQuery, SearchField } from './types.js';
 
@@ -12,7 +12,6 @@ import type { AssociationQuery, SearchField } from './types.js';
 export const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 50;
 const MAX_PREFIX = 256;
-const TEXT_INDEXES: readonly SearchField[] = ['user', 'deviceId', 'deviceType', 'model', 'friendlyName'];
 
 /** A bound of a lexicographic range: `top` takes every member that starts with `v`. */
 export interface LexBound {
@@ -32,7 +31,8 @@ export interface TextPlan {
 
 export interface ScorePlan {
   kind: 'score';
-  /** The lastSync index, or one state's index. */
+  /** The lastSync or firstSync index, or (state) one state's index. */
+  by: 'lastSync' | 'firstSync' | 'state';
   state: AccessState | undefined;
   /** Inclusive lower and exclusive upper time bounds (after/before). */
   min: number;
@@ -53,7 +53,7 @@ export function encodeCursor(index: string, position: unknown): string {
   return Buffer.from(JSON.stringify({ i: index, p: position })).toString('base64url');
 }
 
-function decodeCursor(cursor: string, index: string): unknown {
+export function decodeCursor(cursor: string, index: string): unknown {
   try {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { i?: unknown; p?: unknown };
     if (c.i === index && c.p !== undefined) return c.p;
@@ -73,16 +73,16 @@ export function planQuery(q: AssociationQuery): QueryPlan {
   const limit = q.limit ?? DEFAULT_PAGE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) bad(`limit must be 1–${MAX_PAGE}`);
   const desc = q.order === 'desc';
-  if (q.index === 'lastSync' || q.index === 'state') {
-    if (q.index === 'lastSync' && q.state !== undefined) bad('the lastSync index takes no state (use the state index)');
+  if (q.index === 'lastSync' || q.index === 'firstSync' || q.index === 'state') {
+    if (q.index !== 'state' && q.state !== undefined) bad(`the ${q.index} index takes no state (use the state index)`);
     if (q.index === 'state' && (q.state === undefined || !ACCESS_STATES.includes(q.state))) bad(`unknown access state ${String(q.state)}`);
-    let from: ScorePlan['from'];
+    const plan: ScorePlan = { kind: 'score', by: q.index, state: q.state, min: q.after ?? -Infinity, max: q.before ?? Infinity, from: undefined, desc, limit };
     if (q.cursor !== undefined) {
-      const p = decodeCursor(q.cursor, scoreIndexName(q.state)) as { s?: unknown; id?: unknown };
+      const p = decodeCursor(q.cursor, scoreIndexName(plan)) as { s?: unknown; id?: unknown };
       if (typeof p.s !== 'number' || typeof p.id !== 'string') throw new StoreError('EASGATE_ERR_STORE_BAD_CURSOR');
-      from = { s: p.s, id: p.id };
+      plan.from = { s: p.s, id: p.id };
     }
-    return { kind: 'score', state: q.state, min: q.after ?? -Infinity, max: q.before ?? Infinity, from, desc, limit };
+    return plan;
   }
   if (!TEXT_INDEXES.includes(q.index)) bad(`unknown index ${String(q.index)}`);
   const raw = q.prefix ?? '';
@@ -102,8 +102,8 @@ export function planQuery(q: AssociationQuery): QueryPlan {
     : { kind: 'text', index: q.index, lo: at ?? floor, hi: ceil, desc, limit };
 }
 
-function scoreIndexName(state: AccessState | undefined): string {
-  return state === undefined ? 'lastSync' : `state:${state}`;
+function scoreIndexName(plan: Pick<ScorePlan, 'by' | 'state'>): string {
+  return plan.by === 'state' ? `state:${String(plan.state)}` : plan.by;
 }
 
 export function textCursor(plan: TextPlan, lastMember: string): string {
@@ -111,7 +111,28 @@ export function textCursor(plan: TextPlan, lastMember: string): string {
 }
 
 export function scoreCursor(plan: ScorePlan, s: number, id: string): string {
-  return encodeCursor(scoreIndexName(plan.state), { s, id });
+  return encodeCursor(scoreIndexName(plan), { s, id });
+}
+
+/**
+ * The cursor that resumes a query right after this association (for a caller that filters
+ * a page and stops inside it). The association must come from the query's index.
+ */
+export function cursorAfter(q: AssociationQuery, a: Association): string {
+  const id = associationId(a.user, a.deviceId);
+  switch (q.index) {
+    case 'lastSync':
+    case 'firstSync':
+    case 'state': {
+      const s = q.index === 'lastSync' ? syncScore(a) : q.index === 'firstSync' ? a.firstSyncAt : (a.accessStateAt ?? a.firstSyncAt);
+      return encodeCursor(scoreIndexName({ by: q.index, state: q.state }), { s, id });
+    }
+    default: {
+      const v = a[SEARCH_FIELDS[q.index]];
+      if (typeof v !== 'string') bad(`the association has no ${q.index}`);
+      return encodeCursor(q.index, textMember(q.index === 'deviceId' ? deviceKey(v) : v, id));
+    }
+  }
 }
 
 /** True when (s, id) comes after the cursor position in the plan's order. */

@@ -1,7 +1,10 @@
 export type {
+  AdminToken,
   AssociationIndex,
   AssociationPatch,
   AssociationQuery,
+  AuditEntry,
+  AuditQuery,
   Change,
   ChangeKind,
   ChangeListener,
@@ -9,14 +12,16 @@ export type {
   MailboxWrite,
   MailboxWriteOptions,
   NewAssociation,
+  NewAuditEntry,
   Page,
   SearchField,
   StateUpdate,
   Store,
   SyncRecord,
 } from './types.js';
-export { associationId } from './association-codec.js';
-export { MAX_PAGE } from './association-query.js';
+export { ASSOCIATION_FIELDS, associationId, TEXT_INDEXES } from './association-codec.js';
+export { cursorAfter, MAX_PAGE } from './association-query.js';
+export { objectTypeOf } from './audit-query.js';
 export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
 export { MemoryStore } from './memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';

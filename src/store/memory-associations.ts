@@ -29,8 +29,10 @@ export class MemoryAssociations {
     deviceType: new SortedStrings(),
     model: new SortedStrings(),
     friendlyName: new SortedStrings(),
+    os: new SortedStrings(),
   };
   private readonly sync = new SortedStrings();
+  private readonly first = new SortedStrings();
   private readonly byState = Object.fromEntries(ACCESS_STATES.map((s) => [s, new SortedStrings()])) as Record<
     AccessState,
     SortedStrings
@@ -49,6 +51,7 @@ export class MemoryAssociations {
     const op = (set: SortedStrings, m: string): void => (add ? set.add(m) : set.delete(m));
     for (const [index, member] of Object.entries(textMembers(a, id)) as [SearchField, string][]) op(this.text[index], member);
     op(this.sync, timeMember(syncScore(a), id));
+    op(this.first, timeMember(a.firstSyncAt, id));
     op(this.byState[a.accessState], timeMember(a.accessStateAt ?? a.firstSyncAt, id));
   }
 
@@ -166,7 +169,7 @@ export class MemoryAssociations {
   }
 
   private *scoreRange(plan: ScorePlan): Generator<string> {
-    const set = plan.state === undefined ? this.sync : this.byState[plan.state];
+    const set = plan.by === 'state' ? this.byState[plan.state!] : plan.by === 'firstSync' ? this.first : this.sync;
     const cap = plan.from?.s;
     const start = plan.desc
       ? cap !== undefined || Number.isFinite(plan.max)

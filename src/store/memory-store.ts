@@ -17,17 +17,22 @@ import { associationId } from './association-codec.js';
 import { Listeners } from './change-bus.js';
 import { decodeMailboxCursor, encodeCursor, MAX_PAGE } from './association-query.js';
 import { StoreError } from './errors.js';
+import { MemoryAdmin } from './memory-admin.js';
 import { HISTORY_LIMIT, MemoryAssociations } from './memory-associations.js';
 import { SortedStrings } from './sorted-strings.js';
 import type {
+  AdminToken,
   AssociationPatch,
   AssociationQuery,
+  AuditEntry,
+  AuditQuery,
   Change,
   ChangeListener,
   MailboxQuery,
   MailboxWrite,
   MailboxWriteOptions,
   NewAssociation,
+  NewAuditEntry,
   Page,
   StateUpdate,
   Store,
@@ -52,9 +57,16 @@ export class MemoryStore implements Store {
   private readonly enabled = new SortedStrings();
   private readonly associations = new MemoryAssociations();
   private readonly listeners = new Listeners();
+  private readonly admin: MemoryAdmin;
   private version = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `auditLimit`: audit entries kept (the oldest are dropped). */
+  constructor(
+    private readonly now: () => number = Date.now,
+    auditLimit = 100_000,
+  ) {
+    this.admin = new MemoryAdmin(auditLimit);
+  }
 
   private changed(change: Change): void {
     if (change.kind !== 'mailbox' && change.kind !== 'association') this.version++;
@@ -186,6 +198,14 @@ export class MemoryStore implements Store {
   async countEnabledMailboxes(domain?: string): Promise<number> {
     return domain === undefined ? this.enabled.size : this.enabled.countPrefix(`${domain.toLowerCase()}\u0000`);
   }
+  async countEnabledMailboxesByDomain(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const m of this.enabled.from('', false)) {
+      const d = m.slice(0, m.indexOf('\u0000'));
+      out[d] = (out[d] ?? 0) + 1;
+    }
+    return out;
+  }
 
   async getAssociation(user: string, deviceId: string): Promise<Association | undefined> {
     return this.associations.get(user, deviceId);
@@ -226,6 +246,25 @@ export class MemoryStore implements Store {
   }
   async countAssociations(): Promise<number> {
     return this.associations.size;
+  }
+
+  async listTokens(): Promise<AdminToken[]> {
+    return this.admin.listTokens();
+  }
+  async getToken(name: string): Promise<AdminToken | undefined> {
+    return this.admin.getToken(name);
+  }
+  async createToken(token: AdminToken): Promise<boolean> {
+    return this.admin.createToken(token);
+  }
+  async deleteToken(name: string): Promise<boolean> {
+    return this.admin.deleteToken(name);
+  }
+  async appendAudit(entries: readonly NewAuditEntry[]): Promise<number[]> {
+    return this.admin.appendAudit(entries);
+  }
+  async queryAudit(query: AuditQuery): Promise<Page<AuditEntry>> {
+    return this.admin.queryAudit(query);
   }
 
   async onChange(listener: ChangeListener): Promise<() => void> {

@@ -173,7 +173,7 @@ async function textPage(ctx: RedisContext, plan: TextPlan): Promise<Page<Associa
 }
 
 async function scorePage(ctx: RedisContext, plan: ScorePlan): Promise<Page<Association>> {
-  const key = plan.state === undefined ? ctx.keys.syncIndex : ctx.keys.stateIndex[plan.state];
+  const key = plan.by === 'state' ? ctx.keys.stateIndex[plan.state!] : plan.by === 'firstSync' ? ctx.keys.firstSyncIndex : ctx.keys.syncIndex;
   const low = Number.isFinite(plan.min) ? String(plan.min) : '-inf';
   const high = Number.isFinite(plan.max) ? `(${plan.max}` : '+inf';
   // Resume at the cursor's time inclusive and skip the ties already served.

@@ -1,14 +1,15 @@
 import { ACCESS_STATES, type AccessState } from '../policy/index.js';
+import { TEXT_INDEXES } from './association-codec.js';
 import { StoreError } from './errors.js';
 import type { SearchField } from './types.js';
+
+export { TEXT_INDEXES };
 
 /**
  * The Redis key schema (docs/store.md). Every key carries the hash tag `{prefix}`, so all
  * of one gateway's keys live in one Cluster slot and every script and MULTI works on
  * Cluster; a second tenant on the same Cluster takes another prefix (and slot).
  */
-export const TEXT_INDEXES: readonly SearchField[] = ['user', 'deviceId', 'deviceType', 'model', 'friendlyName'];
-
 export interface KeySchema {
   readonly tag: string;
   readonly system: string;
@@ -21,14 +22,18 @@ export interface KeySchema {
   readonly mailboxIndex: string;
   readonly enabledMailboxes: string;
   readonly syncIndex: string;
+  readonly firstSyncIndex: string;
   readonly textIndex: { readonly [F in SearchField]: string };
   readonly stateIndex: { readonly [S in AccessState]: string };
   readonly changes: string;
+  readonly tokens: string;
+  readonly audit: { readonly seq: string; readonly entries: string; readonly all: string; by(kind: 'actor' | 'object' | 'type', value: string): string };
   association(id: string): string;
   history(id: string): string;
   /**
-   * The keys every association script takes, in this order: hash, history, the five text
-   * indexes, the sync index, the four state indexes (Lua addresses them by position).
+   * The keys every association script takes, in this order: hash, history, the text
+   * indexes, the sync index, the four state indexes, the first-sync index (Lua addresses
+   * them by position).
    */
   associationKeys(id: string): string[];
 }
@@ -43,6 +48,7 @@ export function keySchema(prefix: string): KeySchema {
   const textIndex = Object.fromEntries(TEXT_INDEXES.map((f) => [f, `${p}:ai:${f}`])) as KeySchema['textIndex'];
   const stateIndex = Object.fromEntries(ACCESS_STATES.map((s) => [s, `${p}:ai:st:${s}`])) as KeySchema['stateIndex'];
   const syncIndex = `${p}:ai:sync`;
+  const firstSyncIndex = `${p}:ai:first`;
   const association = (id: string): string => `${p}:a:${id}`;
   const history = (id: string): string => `${p}:ah:${id}`;
   return {
@@ -57,9 +63,17 @@ export function keySchema(prefix: string): KeySchema {
     mailboxIndex: `${p}:mbx:idx`,
     enabledMailboxes: `${p}:mbx:en`,
     syncIndex,
+    firstSyncIndex,
     textIndex,
     stateIndex,
     changes: `${p}:changes`,
+    tokens: `${p}:tok`,
+    audit: {
+      seq: `${p}:au:seq`,
+      entries: `${p}:au:e`,
+      all: `${p}:au:all`,
+      by: (kind, value) => `${p}:au:${kind}:${encodeURIComponent(value)}`,
+    },
     association,
     history,
     associationKeys: (id) => [
@@ -68,6 +82,7 @@ export function keySchema(prefix: string): KeySchema {
       ...TEXT_INDEXES.map((f) => textIndex[f]),
       syncIndex,
       ...ACCESS_STATES.map((s) => stateIndex[s]),
+      firstSyncIndex,
     ],
   };
 }

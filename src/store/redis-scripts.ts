@@ -14,10 +14,11 @@ export type RedisClient = Redis | Cluster;
  * script publishes its change notification itself (ARGV: channel, message last).
  */
 const PRELUDE = `
-local STATE = {${ACCESS_STATES.map((s, i) => `${s}=${9 + i}`).join(', ')}}
+local STATE = {${ACCESS_STATES.map((s, i) => `${s}=${4 + TEXT_INDEXES.length + i}`).join(', ')}}
 local MONO = {${[...MONOTONIC_FIELDS].map((f) => `${f}=true`).join(', ')}}
 local NTEXT = ${TEXT_INDEXES.length}
-local SYNC = 8
+local SYNC = ${3 + TEXT_INDEXES.length}
+local FIRST = ${4 + TEXT_INDEXES.length + ACCESS_STATES.length}
 local function publish() redis.call('PUBLISH', ARGV[#ARGV - 1], ARGV[#ARGV]) end
 local function exists() return redis.call('HEXISTS', KEYS[1], 'user') == 1 end
 `;
@@ -39,6 +40,7 @@ for j = 1, NTEXT do
 end
 redis.call('ZADD', KEYS[SYNC], ARGV[3], id)
 redis.call('ZADD', KEYS[STATE[ARGV[4]]], ARGV[5], id)
+redis.call('ZADD', KEYS[FIRST], redis.call('HGET', KEYS[1], 'firstSyncAt'), id)
 redis.call('DEL', KEYS[2])
 redis.call('LPUSH', KEYS[2], ARGV[2])
 publish()

@@ -3,7 +3,6 @@ import {
   defaultOrganizationSettings,
   defaultSystemSettings,
   deviceKey,
-  domainOf,
   type Association,
   type DeviceAccessRule,
   type DeviceIdEntry,
@@ -16,20 +15,24 @@ import {
 } from '../policy/index.js';
 import { associationId } from './association-codec.js';
 import { RedisChangeBus } from './change-bus.js';
-import { decodeMailboxCursor, encodeCursor, MAX_PAGE } from './association-query.js';
-import { StoreError } from './errors.js';
+import * as admin from './redis-admin.js';
 import * as assoc from './redis-associations.js';
+import * as mbx from './redis-mailboxes.js';
 import { keySchema, type KeySchema } from './redis-keys.js';
-import { SCRIPTS, type RedisClient } from './redis-scripts.js';
+import type { RedisClient } from './redis-scripts.js';
 import type {
+  AdminToken,
   AssociationPatch,
   AssociationQuery,
+  AuditEntry,
+  AuditQuery,
   Change,
   ChangeListener,
   MailboxQuery,
   MailboxWrite,
   MailboxWriteOptions,
   NewAssociation,
+  NewAuditEntry,
   Page,
   StateUpdate,
   Store,
@@ -47,6 +50,8 @@ export interface RedisStoreOptions {
   client?: RedisClient;
   /** Keys are `{keyPrefix}:…`; default `easgate`. */
   keyPrefix?: string;
+  /** Audit entries kept (the oldest are trimmed); default 200,000. */
+  auditLimit?: number;
   now?: () => number;
 }
 
@@ -61,6 +66,8 @@ export class RedisStore implements Store {
   private readonly ownsClient: boolean;
   private readonly bus: RedisChangeBus;
   private readonly ctx: assoc.RedisContext;
+  private readonly admin: admin.AdminContext;
+  private readonly mbx: mbx.MailboxContext;
 
   constructor(options: RedisStoreOptions = {}) {
     this.keys = keySchema(options.keyPrefix ?? 'easgate');
@@ -75,6 +82,8 @@ export class RedisStore implements Store {
     const now = options.now ?? Date.now;
     this.bus = new RedisChangeBus(this.client, this.keys.changes);
     this.ctx = { client: this.client, keys: this.keys, now, notice: (id) => this.notice({ kind: 'association', key: id }) };
+    this.admin = { client: this.client, keys: this.keys, auditLimit: options.auditLimit ?? 200_000 };
+    this.mbx = { client: this.client, keys: this.keys, notice: (c: Change) => this.notice(c), emit: (c: Change) => this.emit(c) };
   }
 
   private notice(change: Change): [string, string] {
@@ -190,61 +199,20 @@ export class RedisStore implements Store {
     return this.field(this.keys.mailboxes, user);
   }
 
-  async putMailbox(mailbox: Mailbox, options: MailboxWriteOptions = {}): Promise<MailboxWrite> {
-    const k = this.keys;
-    const change: Change = { kind: 'mailbox', key: mailbox.user };
-    const off: Mailbox = { ...mailbox, activeSyncEnabled: false, disabledReason: 'License' };
-    const args = [
-      mailbox.user,
-      JSON.stringify(mailbox),
-      mailbox.activeSyncEnabled ? '1' : '0',
-      `${domainOf(mailbox.user)}\u0000${mailbox.user}`,
-      options.licenseLimit === undefined || !Number.isFinite(options.licenseLimit) ? '' : String(options.licenseLimit),
-      options.createOnly === true ? '1' : '0',
-      JSON.stringify(off),
-      ...this.notice(change),
-    ];
-    const [status, json] = (await SCRIPTS.putMailbox.run(this.client, [k.mailboxes, k.mailboxIndex, k.enabledMailboxes], args)) as [
-      MailboxWrite['status'],
-      string,
-    ];
-    if (status === 'ok') this.emit(change);
-    return { status, mailbox: json === '' ? undefined : (JSON.parse(json) as Mailbox) };
+  putMailbox(mailbox: Mailbox, options: MailboxWriteOptions = {}): Promise<MailboxWrite> {
+    return mbx.putMailbox(this.mbx, mailbox, options);
   }
-
-  async deleteMailbox(user: string): Promise<boolean> {
-    const k = this.keys;
-    const change: Change = { kind: 'mailbox', key: user };
-    const res = (await this.client
-      .multi()
-      .hdel(k.mailboxes, user)
-      .zrem(k.mailboxIndex, user)
-      .zrem(k.enabledMailboxes, `${domainOf(user)}\u0000${user}`)
-      .publish(...this.notice(change))
-      .exec()) ?? [];
-    const deleted = res[0]?.[1] === 1;
-    if (deleted) this.emit(change);
-    return deleted;
+  deleteMailbox(user: string): Promise<boolean> {
+    return mbx.deleteMailbox(this.mbx, user);
   }
-
-  async listMailboxes(query: MailboxQuery = {}): Promise<Page<Mailbox>> {
-    const limit = query.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new StoreError('EASGATE_ERR_STORE_BAD_QUERY');
-    const prefix = (query.prefix ?? '').toLowerCase();
-    const lo = query.cursor !== undefined ? `(${decodeMailboxCursor(query.cursor)}` : prefix === '' ? '-' : `[${prefix}`;
-    const hi = prefix === '' ? '+' : Buffer.concat([Buffer.from(`[${prefix}`), Buffer.from([0xff])]);
-    const users = await this.client.zrangebylex(this.keys.mailboxIndex, lo, hi, 'LIMIT', 0, limit + 1);
-    const page = users.slice(0, limit);
-    const json = page.length === 0 ? [] : await this.client.hmget(this.keys.mailboxes, ...page);
-    const items = json.filter((j): j is string => j !== null).map((j) => JSON.parse(j) as Mailbox);
-    return { items, nextCursor: users.length > limit ? encodeCursor('mailbox', page[page.length - 1]) : null };
+  listMailboxes(query: MailboxQuery = {}): Promise<Page<Mailbox>> {
+    return mbx.listMailboxes(this.mbx, query);
   }
-
-  async countEnabledMailboxes(domain?: string): Promise<number> {
-    const k = this.keys.enabledMailboxes;
-    if (domain === undefined) return this.client.zcard(k);
-    const d = domain.toLowerCase();
-    return this.client.zlexcount(k, `[${d}\u0000`, Buffer.concat([Buffer.from(`[${d}\u0000`), Buffer.from([0xff])]));
+  countEnabledMailboxes(domain?: string): Promise<number> {
+    return mbx.countEnabled(this.mbx, domain);
+  }
+  countEnabledMailboxesByDomain(): Promise<Record<string, number>> {
+    return mbx.countEnabledByDomain(this.mbx);
   }
 
   getAssociation(user: string, deviceId: string): Promise<Association | undefined> {
@@ -284,6 +252,25 @@ export class RedisStore implements Store {
   }
   countAssociations(): Promise<number> {
     return this.client.zcard(this.keys.textIndex.user);
+  }
+
+  listTokens(): Promise<AdminToken[]> {
+    return admin.listTokens(this.admin);
+  }
+  getToken(name: string): Promise<AdminToken | undefined> {
+    return admin.getToken(this.admin, name);
+  }
+  createToken(token: AdminToken): Promise<boolean> {
+    return admin.createToken(this.admin, token);
+  }
+  deleteToken(name: string): Promise<boolean> {
+    return admin.deleteToken(this.admin, name);
+  }
+  appendAudit(entries: readonly NewAuditEntry[]): Promise<number[]> {
+    return admin.appendAudit(this.admin, entries);
+  }
+  queryAudit(query: AuditQuery): Promise<Page<AuditEntry>> {
+    return admin.queryAudit(this.admin, query);
   }
 
   onChange(listener: ChangeListener): Promise<() => void> {

@@ -54,15 +54,16 @@ export interface StateUpdate {
   actor?: string;
 }
 
-export type SearchField = 'user' | 'deviceId' | 'deviceType' | 'model' | 'friendlyName';
-export type AssociationIndex = SearchField | 'lastSync' | 'state';
+export type SearchField = 'user' | 'deviceId' | 'deviceType' | 'model' | 'friendlyName' | 'os';
+export type AssociationIndex = SearchField | 'lastSync' | 'firstSync' | 'state';
 
 /**
  * A page of associations out of one index. Text indexes (user, deviceId, deviceType,
- * model, friendlyName) are ordered by the lower-cased value then the association id, and
+ * model, friendlyName, os) are ordered by the lower-cased value then the association id, and
  * take `prefix` (or, with `exact`, the whole value). `lastSync` is ordered by last sync
- * attempt (first sync when none); `state` lists the associations in one access state,
- * ordered by when they entered it (accessStateAt). Both take a time window (after/before).
+ * attempt (first sync when none), `firstSync` by first sync; `state` lists the associations
+ * in one access state, ordered by when they entered it (accessStateAt). The three take a
+ * time window (after/before).
  */
 export interface AssociationQuery {
   index: AssociationIndex;
@@ -70,9 +71,9 @@ export interface AssociationQuery {
   exact?: boolean;
   /** Required by the state index. */
   state?: AccessState;
-  /** lastSync, state: at or after this time. */
+  /** lastSync, firstSync, state: at or after this time. */
   after?: number;
-  /** lastSync, state: before this time. */
+  /** lastSync, firstSync, state: before this time. */
   before?: number;
   order?: 'asc' | 'desc';
   /** 1–1000, default 50. */
@@ -112,6 +113,48 @@ export interface MailboxWriteOptions {
   createOnly?: boolean;
 }
 
+/** A named admin API token; only the SHA-256 of its secret is kept. */
+export interface AdminToken {
+  name: string;
+  role: string;
+  /** Hex SHA-256 of the secret. */
+  hash: string;
+  createdAt: number;
+  createdBy?: string;
+}
+
+/** One change made by an admin (who, when, what, on which object, before and after, from where). */
+export interface NewAuditEntry {
+  at: number;
+  /** Token name. */
+  actor: string;
+  /** What was done, e.g. `association.block`. */
+  action: string;
+  /** `type:key`, e.g. `association:alice@x.test/dev1`, `rule:r1`; the type is before the first colon. */
+  object: string;
+  before?: unknown;
+  after?: unknown;
+  /** The client's address. */
+  source?: string;
+}
+
+export interface AuditEntry extends NewAuditEntry {
+  /** Increasing with time; the newest entry has the highest id. */
+  id: number;
+}
+
+/** Audit entries, newest first; the filters combine (AND). */
+export interface AuditQuery {
+  actor?: string;
+  /** The whole object (`rule:r1`). */
+  object?: string;
+  /** The object's type (`rule`). */
+  objectType?: string;
+  /** 1–1000, default 50. */
+  limit?: number;
+  cursor?: string;
+}
+
 /** The gateway's persistent state. Two adapters: MemoryStore and RedisStore. */
 export interface Store {
   getSystem(): Promise<SystemSettings>;
@@ -141,6 +184,8 @@ export interface Store {
   listMailboxes(query?: MailboxQuery): Promise<Page<Mailbox>>;
   /** Mailboxes with ActiveSync enabled, all or of one domain. */
   countEnabledMailboxes(domain?: string): Promise<number>;
+  /** Mailboxes with ActiveSync enabled per domain (domains with none are absent). */
+  countEnabledMailboxesByDomain(): Promise<Record<string, number>>;
 
   getAssociation(user: string, deviceId: string): Promise<Association | undefined>;
   /** Create-if-absent, atomic across replicas: the stored association and whether this call created it. */
@@ -157,6 +202,17 @@ export interface Store {
   getAssociationHistory(user: string, deviceId: string, limit?: number): Promise<StateChange[]>;
   queryAssociations(query: AssociationQuery): Promise<Page<Association>>;
   countAssociations(): Promise<number>;
+
+  /** Admin API tokens by name (no change notification: nothing caches them). */
+  listTokens(): Promise<AdminToken[]>;
+  getToken(name: string): Promise<AdminToken | undefined>;
+  /** Create-if-absent: false when the name is taken. */
+  createToken(token: AdminToken): Promise<boolean>;
+  deleteToken(name: string): Promise<boolean>;
+  /** Appends entries (in order) to the audit log, which keeps the newest `auditLimit`; returns their ids. */
+  appendAudit(entries: readonly NewAuditEntry[]): Promise<number[]>;
+  /** Newest first. Bounded work per page: a page may hold fewer items than asked while nextCursor is set. */
+  queryAudit(query: AuditQuery): Promise<Page<AuditEntry>>;
 
   /** Resolves once the listener receives changes made through any store on the same data. */
   onChange(listener: ChangeListener): Promise<() => void>;

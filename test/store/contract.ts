@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src/store/index.js';
+import { adminContract } from './contract-admin.js';
 import { associationContract } from './contract-associations.js';
 import { mailbox, useStore, waitFor, type MakeStore } from './fixture.js';
 
@@ -127,4 +128,5 @@ export function storeContract(name: string, make: MakeStore): void {
   });
 
   associationContract(name, make);
+  adminContract(name, make);
 }
