@@ -21,6 +21,18 @@ export const ERRORS = {
   EASGATE_ERR_UPSTREAM_UNAVAILABLE: { status: 503, message: 'The upstream refused the connection or could not be reached; Retry-After is set' },
   EASGATE_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The upstream did not answer within its timeout' },
   EASGATE_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, message: 'The upstream closed the connection or answered something that is not HTTP' },
+  EASGATE_ERR_API_UNAUTHORIZED: { status: 401, message: 'Admin API: no valid bearer token (the Authorization header is missing or malformed, or the token is unknown or revoked)' },
+  EASGATE_ERR_API_FORBIDDEN: { status: 403, message: "Admin API: the token's role does not allow this call" },
+  EASGATE_ERR_API_NOT_FOUND: { status: 404, message: 'Admin API: no such route, or no such association, mailbox, rule, device ID, domain or token' },
+  EASGATE_ERR_API_BAD_JSON: { status: 400, message: 'Admin API: the request body is not valid JSON' },
+  EASGATE_ERR_API_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Admin API: a request body must be application/json' },
+  EASGATE_ERR_API_BODY_TOO_LARGE: { status: 413, message: 'Admin API: the request body is larger than the route accepts (64 KiB; 1 MiB for bulk mailbox changes)' },
+  EASGATE_ERR_API_INVALID: { status: 400, message: 'Admin API: a field is missing, of the wrong type or out of range; `field` names it' },
+  EASGATE_ERR_API_UNKNOWN_FIELD: { status: 400, message: 'Admin API: the request has a field the route does not know; `field` names it' },
+  EASGATE_ERR_API_BAD_CURSOR: { status: 400, message: 'Admin API: the cursor is malformed or belongs to another query' },
+  EASGATE_ERR_API_CONFLICT: { status: 409, message: 'Admin API: the object exists already (a token name, a rule id, a rule for the same characteristic and query string)' },
+  EASGATE_ERR_API_LICENSE_LIMIT: { status: 409, message: 'Admin API: enabling the user would exceed the license (every licensed user is in use)' },
+  EASGATE_ERR_API_INTERNAL: { status: 500, message: 'Admin API: the call failed inside the gateway (e.g. the store cannot be reached); the log has the cause' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
