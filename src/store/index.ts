@@ -22,6 +22,7 @@ export type {
 export { ASSOCIATION_FIELDS, associationId, TEXT_INDEXES } from './association-codec.js';
 export { cursorAfter, MAX_PAGE } from './association-query.js';
 export { objectTypeOf } from './audit-query.js';
+export { SEARCHED_FIELDS, searchAssociations, searchCursorAfter, type SearchQuery } from './association-search.js';
 export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
 export { MemoryStore } from './memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';

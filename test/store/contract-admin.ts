@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cursorAfter, type AuditEntry, type NewAuditEntry, type Store } from '../../src/store/index.js';
+import { cursorAfter, searchAssociations, searchCursorAfter, type AuditEntry, type NewAuditEntry, type SearchQuery, type Store } from '../../src/store/index.js';
 import { device, mailbox, useStore, type MakeStore } from './fixture.js';
 
 /** Admin tokens, the audit log, the OS and first-sync indexes and per-domain usage (issue 6). */
@@ -92,6 +92,42 @@ export function adminContract(name: string, make: MakeStore): void {
       await t.store.deleteAssociation('u3@x.test', 'D3');
       expect((await t.store.queryAssociations({ index: 'firstSync', limit: 100 })).items).toHaveLength(11);
       expect((await t.store.queryAssociations({ index: 'os', prefix: 'ios' })).items).toHaveLength(4);
+    });
+  });
+
+  describe(`${name}: one search over user, device ID, type, model and friendly name`, () => {
+    const t = useStore(make);
+
+    async function all(q: SearchQuery): Promise<string[]> {
+      const out: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await searchAssociations(t.store, { ...q, ...(cursor === undefined ? {} : { cursor }) });
+        out.push(...page.items.map((a) => a.deviceId));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      return out;
+    }
+
+    it('merges the indexes in the order of the matching value, serves each association once, pages both ways', async () => {
+      await t.store.createAssociation(device('ipad.user@x.test', 'A1', { deviceType: 'iPad', model: 'iPad Pro', friendlyName: 'iPad of Ann' }));
+      await t.store.createAssociation(device('bob@x.test', 'IP2', { deviceType: 'iPhone', model: 'iPhone 15' }));
+      await t.store.createAssociation(device('carol@x.test', 'C3', { deviceType: 'Android', model: 'Pixel', friendlyName: 'Carol IP phone' }));
+      await t.store.createAssociation(device('ivy@x.test', 'C4', { deviceType: 'Outlook', model: 'Outlook', friendlyName: 'ipod' }));
+      const asc = await all({ prefix: 'IP', limit: 1 });
+      // members: ip2 (deviceId), ipad (type, A1's first match), iphone (type of IP2: already served), ipod (friendly name)
+      expect(asc).toEqual(['IP2', 'A1', 'C4']);
+      expect(await all({ prefix: 'ip', order: 'desc', limit: 2 })).toEqual(['C4', 'IP2', 'A1']);
+      expect(await all({ prefix: 'carol ip', limit: 5 })).toEqual(['C3']);
+      expect(await all({ prefix: 'zz' })).toEqual([]);
+      const first = await searchAssociations(t.store, { prefix: 'ip', limit: 3 });
+      expect(first.nextCursor).toBeNull();
+      const a1 = (await t.store.getAssociation('ipad.user@x.test', 'A1'))!;
+      const rest = await searchAssociations(t.store, { prefix: 'ip', cursor: searchCursorAfter({ prefix: 'ip' }, a1) });
+      expect(rest.items.map((a) => a.deviceId)).toEqual(['C4']);
+      await expect(searchAssociations(t.store, { prefix: 'ca', cursor: first.nextCursor ?? searchCursorAfter({ prefix: 'ip' }, a1) })).rejects.toMatchObject({
+        code: 'EASGATE_ERR_STORE_BAD_CURSOR',
+      });
     });
   });
 }
