@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeviceSimulator, runConversation, stableTranscript, type Transcript } from '../../src/peers/index.js';
 import { readSync } from '../../src/peers/simulator/readers.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { countMails, deliver, deviceId, emptyFolder, LOCK_WAIT_MS, requireSogo, SOGO_URL, SOGO_USERS, sogoLock } from './sogo.js';
+import { countMails, delay, deliver, deviceId, emptyFolder, gatewayInFrontOfSogo, requireSogo, SOGO_URL, SOGO_USERS, until } from './sogo.js';
 
 /**
  * easgate must be invisible in front of a real ActiveSync server it was not written
@@ -14,17 +13,7 @@ const carol = SOGO_USERS.carol;
 const SEEDS = ['e2e seed one', 'e2e seed two', 'e2e seed three'];
 
 describe('the same conversation with SOGo, directly and through easgate', () => {
-  let gw: TestGateway;
-  let unlock: () => void = () => undefined;
-
-  beforeAll(async () => {
-    unlock = await sogoLock();
-    gw = await startGateway(SOGO_URL);
-  }, LOCK_WAIT_MS);
-  afterAll(async () => {
-    await gw?.stop();
-    unlock();
-  });
+  const ctx = gatewayInFrontOfSogo();
 
   async function converse(url: string, c: Case, id: string): Promise<{ transcript: Transcript; subjects: string[][] }> {
     await emptyFolder(carol.user);
@@ -68,7 +57,7 @@ describe('the same conversation with SOGo, directly and through easgate', () => 
     expect(direct.transcript.ok).toBe(true);
 
     const sentBefore = await countMails('bob');
-    const through = await converse(gw.url, c, deviceId('E2EGATE'));
+    const through = await converse(ctx.gw.url, c, deviceId('E2EGATE'));
     expect(stableTranscript(through.transcript)).toEqual(stableTranscript(direct.transcript));
     expect(through.subjects).toEqual(direct.subjects);
 
@@ -82,18 +71,6 @@ describe('the same conversation with SOGo, directly and through easgate', () => 
       expect(direct.subjects.flat()).toContain('e2e arrived during the Ping');
     }
     // The mail sent through easgate reached bob (postfix delivers it a moment later).
-    await until(async () => (await countMails('bob')) > sentBefore, 15_000);
+    await until(async () => (await countMails('bob')) > sentBefore, 15_000, 200);
   }, 90_000);
 });
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`not reached within ${ms} ms`);
-    await delay(200);
-  }
-}

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../../src/peers/index.js';
 import type { UpstreamPool } from '../../src/proxy/upstream.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { deviceId, LOCK_WAIT_MS, requireSogo, SOGO_URL, SOGO_USERS, sogoLock } from './sogo.js';
+import { deviceId, gatewayInFrontOfSogo, requireSogo, SOGO_USERS } from './sogo.js';
 
 /**
  * sogod answers without `Connection: close` and closes the connection a moment later; a
@@ -15,17 +14,7 @@ const DEVICES = 20;
 const REQUESTS_EACH = 100;
 
 describe('no stale-connection errors through easgate in front of SOGo', () => {
-  let gw: TestGateway;
-  let unlock: () => void = () => undefined;
-
-  beforeAll(async () => {
-    unlock = await sogoLock();
-    gw = await startGateway(SOGO_URL, { EASGATE_LOG_LEVEL: 'info' });
-  }, LOCK_WAIT_MS);
-  afterAll(async () => {
-    await gw?.stop();
-    unlock();
-  });
+  const ctx = gatewayInFrontOfSogo({ EASGATE_LOG_LEVEL: 'info' });
 
   it(`answers ${DEVICES * REQUESTS_EACH} requests from ${DEVICES} devices without a 5xx or a reset`, async () => {
     await requireSogo(); // fails, never skips, when SOGo is not there
@@ -34,7 +23,7 @@ describe('no stale-connection errors through easgate in front of SOGo', () => {
     const count = (key: string): void => void statuses.set(key, (statuses.get(key) ?? 0) + 1);
     await Promise.all(
       Array.from({ length: DEVICES }, async (_, d) => {
-        const sim = new DeviceSimulator({ url: gw.url, ...alice, deviceId: deviceId(`E2ELOAD${d}X`), protocolVersion: '14.1' });
+        const sim = new DeviceSimulator({ url: ctx.gw.url, ...alice, deviceId: deviceId(`E2ELOAD${d}X`), protocolVersion: '14.1' });
         try {
           for (let i = 0; i < REQUESTS_EACH; i++) {
             try {
@@ -56,8 +45,8 @@ describe('no stale-connection errors through easgate in front of SOGo', () => {
     expect(failures).toEqual([]);
     const per = (DEVICES * REQUESTS_EACH) / 4;
     expect(Object.fromEntries(statuses)).toEqual({ 'OPTIONS 200': per, 'FolderSync 200': per, 'Sync 200': per, 'GetItemEstimate 200': per });
-    expect(gw.logs.filter((l) => l.msg === 'upstream failed')).toEqual([]);
+    expect(ctx.gw.logs.filter((l) => l.msg === 'upstream failed')).toEqual([]);
     // The pool found out that sogod closes every connection, and gives each request its own.
-    expect((gw.gateway.upstream.pool as UpstreamPool).connectionReuse).toBe('single');
+    expect((ctx.gw.gateway.upstream.pool as UpstreamPool).connectionReuse).toBe('single');
   }, 180_000);
 });

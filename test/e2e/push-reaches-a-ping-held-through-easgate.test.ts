@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../../src/peers/index.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { deliver, deviceId, LOCK_WAIT_MS, requireSogo, SOGO_POLL_INTERVAL_MS, SOGO_URL, SOGO_USERS, sogoLock } from './sogo.js';
+import { delay, deliver, deviceId, gatewayInFrontOfSogo, requireSogo, SOGO_POLL_INTERVAL_MS, SOGO_USERS, until } from './sogo.js';
 
 /**
  * Push through the gateway: a device holds a Ping through easgate, a mail is delivered
@@ -11,21 +10,11 @@ import { deliver, deviceId, LOCK_WAIT_MS, requireSogo, SOGO_POLL_INTERVAL_MS, SO
 const dave = SOGO_USERS.dave;
 
 describe('push through easgate in front of SOGo', () => {
-  let gw: TestGateway;
-  let unlock: () => void = () => undefined;
-
-  beforeAll(async () => {
-    unlock = await sogoLock();
-    gw = await startGateway(SOGO_URL);
-  }, LOCK_WAIT_MS);
-  afterAll(async () => {
-    await gw?.stop();
-    unlock();
-  });
+  const ctx = gatewayInFrontOfSogo();
 
   it('answers a held Ping with Status 2 within the polling interval plus 1 s of a delivery, and the next Sync has the mail', async () => {
     await requireSogo(); // fails, never skips, when SOGo is not there
-    const sim = new DeviceSimulator({ url: gw.url, ...dave, deviceId: deviceId('E2EPUSH'), protocolVersion: '14.1' });
+    const sim = new DeviceSimulator({ url: ctx.gw.url, ...dave, deviceId: deviceId('E2EPUSH'), protocolVersion: '14.1' });
     try {
       expect((await sim.folderSync()).status).toBe(1);
       const inbox = sim.inboxId!;
@@ -34,7 +23,7 @@ describe('push through easgate in front of SOGo', () => {
       expect(settled.last.response.status).toBe(200);
 
       const held = sim.ping(120, [{ id: inbox, class: 'Email' }]);
-      await until(() => gw.gateway.longPolls.size === 1, 5_000);
+      await until(() => ctx.gw.gateway.longPolls.size === 1, 5_000);
       await delay(1_000); // SOGo's worker has the Ping and has looked once
       const subject = `e2e push ${Date.now()}`;
       await deliver(dave.user, subject);
@@ -55,15 +44,3 @@ describe('push through easgate in front of SOGo', () => {
     }
   }, 60_000);
 });
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function until(check: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`not reached within ${ms} ms`);
-    await delay(20);
-  }
-}

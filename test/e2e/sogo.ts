@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
+import { afterAll, beforeAll } from 'vitest';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 export const SOGO_URL = process.env.EASGATE_SOGO_URL ?? 'http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync';
 
@@ -86,6 +88,42 @@ export async function emptyFolder(user: string, folder = 'INBOX'): Promise<void>
 export async function countMails(user: string, folder = 'INBOX'): Promise<number> {
   const { stdout } = await run('doveadm', ['-c', DOVECOT_CONF, 'mailbox', 'status', '-u', user, 'messages', folder]);
   return Number(stdout.replace(/.*messages=/s, '').trim());
+}
+
+/**
+ * The file's gateway in front of SOGo, started once the file holds the lock (beforeAll)
+ * and stopped at its end; read `gw` inside the tests.
+ */
+export function gatewayInFrontOfSogo(env: Record<string, string> = {}): { readonly gw: TestGateway } {
+  let gw: TestGateway | undefined;
+  let unlock: () => void = () => undefined;
+  beforeAll(async () => {
+    unlock = await sogoLock();
+    gw = await startGateway(SOGO_URL, env);
+  }, LOCK_WAIT_MS);
+  afterAll(async () => {
+    await gw?.stop();
+    unlock();
+  });
+  return {
+    get gw(): TestGateway {
+      if (gw === undefined) throw new Error('the gateway is not started yet');
+      return gw;
+    },
+  };
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Waits until `check` holds, looking every `everyMs`. */
+export async function until(check: () => boolean | Promise<boolean>, ms: number, everyMs = 50): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`not reached within ${ms} ms`);
+    await delay(everyMs);
+  }
 }
 
 /** How long a file's beforeAll may wait for the lock (the other files run meanwhile). */

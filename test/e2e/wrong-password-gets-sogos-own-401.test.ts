@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeviceSimulator, runConversation, stableTranscript } from '../../src/peers/index.js';
-import { requestLines, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { deviceId, LOCK_WAIT_MS, requireSogo, SOGO_URL, SOGO_USERS, sogoLock } from './sogo.js';
+import { requestLines } from '../helpers/gateway.js';
+import { deviceId, gatewayInFrontOfSogo, requireSogo, SOGO_URL, SOGO_USERS } from './sogo.js';
 
 /**
  * The upstream decides authentication: a wrong password gets SOGo's own 401 (status and
@@ -12,17 +12,7 @@ import { deviceId, LOCK_WAIT_MS, requireSogo, SOGO_URL, SOGO_USERS, sogoLock } f
 const WRONG = { user: SOGO_USERS.alice.user, password: 'tr0ub4dor&3' };
 
 describe('a wrong password through easgate in front of SOGo', () => {
-  let gw: TestGateway;
-  let unlock: () => void = () => undefined;
-
-  beforeAll(async () => {
-    unlock = await sogoLock();
-    gw = await startGateway(SOGO_URL);
-  }, LOCK_WAIT_MS);
-  afterAll(async () => {
-    await gw?.stop();
-    unlock();
-  });
+  const ctx = gatewayInFrontOfSogo();
 
   async function attempt(url: string, id: string): Promise<{ conversation: ReturnType<typeof stableTranscript>; folderSync: { status: number; challenge: unknown } }> {
     const sim = new DeviceSimulator({ url, ...WRONG, deviceId: id, protocolVersion: '14.1' });
@@ -43,9 +33,9 @@ describe('a wrong password through easgate in front of SOGo', () => {
     expect(direct.folderSync.status).toBe(401);
 
     const id = deviceId('E2EBADPW');
-    const through = await attempt(gw.url, id);
+    const through = await attempt(ctx.gw.url, id);
     expect(through).toEqual(direct);
-    const lines = requestLines(gw.logs).filter((l) => l.deviceId === id);
+    const lines = requestLines(ctx.gw.logs).filter((l) => l.deviceId === id);
     expect(lines.map((l) => [l.cmd, l.status, l.upstream])).toEqual([['FolderSync', 401, 401]]);
   });
 });
