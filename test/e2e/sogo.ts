@@ -50,9 +50,28 @@ export async function requireSogo(): Promise<void> {
   if (status !== 200) throw new Error(`SOGo at ${SOGO_URL} answers OPTIONS as alice with HTTP ${status}, not 200; ${hint}`);
 }
 
+const createdDevices = new Set<string>();
+
 /** A device ID no earlier run used ([MS-ASHTTP] 2.2.1.1.1.2.3: up to 32 letters and digits). */
 export function deviceId(prefix: string): string {
-  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`.toUpperCase().slice(0, 32);
+  const id = `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`.toUpperCase().slice(0, 32);
+  createdDevices.add(id);
+  return id;
+}
+
+/**
+ * Removes what SOGo keeps of the devices this file made up (its per-device sync state in
+ * sogo_cache_folder: `/<DeviceId>` and `/<DeviceId>+folder…`, the ID in hex when it came
+ * in a base64 query), so that runs do not pile up state in the rig.
+ */
+export async function forgetDevices(): Promise<void> {
+  if (createdDevices.size === 0) return;
+  const ids = [...createdDevices].flatMap((id) => [id, Buffer.from(id, 'latin1').toString('hex').toUpperCase()]);
+  const where = ids.map((id) => `c_path = '/${id}' OR c_path LIKE '/${id}+%'`).join(' OR ');
+  await run('psql', ['-h', '127.0.0.1', '-p', '5433', '-U', 'sogo', '-d', 'sogo', '-qtAc', `DELETE FROM sogo_cache_folder WHERE ${where}`], {
+    env: { ...process.env, PGPASSWORD: 'sogopw' },
+  });
+  createdDevices.clear();
 }
 
 /** Delivers a plain-text mail into `user`'s Inbox with dovecot's LDA, as a mail server would. */
@@ -103,7 +122,11 @@ export function gatewayInFrontOfSogo(env: Record<string, string> = {}): { readon
   }, LOCK_WAIT_MS);
   afterAll(async () => {
     await gw?.stop();
-    unlock();
+    try {
+      await forgetDevices();
+    } finally {
+      unlock();
+    }
   });
   return {
     get gw(): TestGateway {
