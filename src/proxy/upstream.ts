@@ -92,6 +92,8 @@ export class UpstreamPool extends Pool {
   private state: ConnectionReuse = 'trial';
   private trialClient: Client | undefined;
   private retrialAt = 0;
+  /** The last verdict of a trial, for the log. */
+  private verdict: ConnectionReuse | undefined;
   /** Errors delivered to a request: a disconnect with any other error closed an idle connection. */
   private readonly requestErrors = new WeakSet<Error>();
   /** Requests dispatched again because nothing of them had been written. */
@@ -187,10 +189,14 @@ export class UpstreamPool extends Pool {
 
   private decide(state: ConnectionReuse, why: string): void {
     if (this.state === state) return;
+    const withdrawn = this.state === 'reuse';
     this.state = state;
     if (state === 'single') this.retrialAt = Date.now() + RETRIAL_AFTER_MS;
+    // Logged when what the pool knows changes, not when a retrial confirms a verdict.
+    if (state === 'trial' ? !withdrawn : state === this.verdict) return;
+    if (state !== 'trial') this.verdict = state;
     const msg = state === 'reuse' ? 'upstream connections are reused' : state === 'single' ? 'upstream connections carry one request each' : 'upstream connections carry one request each until a trial shows what the upstream keeps';
-    (state === 'reuse' ? this.log?.info : this.log?.warn)?.call(this.log, { connectionReuse: state, why }, msg);
+    (withdrawn ? this.log?.warn : this.log?.info)?.call(this.log, { connectionReuse: state, why }, msg);
   }
 }
 

@@ -15,13 +15,20 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(mode: ClosingServer['mode']): Promise<{ server: ClosingServer; upstream: Upstream; pool: UpstreamPool }> {
+type Logged = { level: 'info' | 'warn'; connectionReuse: string; msg: string };
+
+async function setup(mode: ClosingServer['mode']): Promise<{ server: ClosingServer; upstream: Upstream; pool: UpstreamPool; logged: Logged[] }> {
   const server = await startClosingServer({ closeAfterMs: 5, mode });
   cleanups.push(() => server.close());
-  const upstream = createUpstream(loadConfig({ EASGATE_UPSTREAM_URL: server.url, EASGATE_UPSTREAM_KEEPALIVE_MS: '300' }));
+  const logged: Logged[] = [];
+  const log = {
+    info: (o: { connectionReuse: string }, msg: string) => void logged.push({ level: 'info', connectionReuse: o.connectionReuse, msg }),
+    warn: (o: { connectionReuse: string }, msg: string) => void logged.push({ level: 'warn', connectionReuse: o.connectionReuse, msg }),
+  };
+  const upstream = createUpstream(loadConfig({ EASGATE_UPSTREAM_URL: server.url, EASGATE_UPSTREAM_KEEPALIVE_MS: '300' }), log as never);
   cleanups.push(() => upstream.pool.destroy());
   expect(upstream.pool).toBeInstanceOf(UpstreamPool);
-  return { server, upstream, pool: upstream.pool as UpstreamPool };
+  return { server, upstream, pool: upstream.pool as UpstreamPool, logged };
 }
 
 async function post(dispatcher: Pool, path: string, body = 'x'): Promise<number> {
@@ -40,7 +47,7 @@ async function until(check: () => boolean, ms = 3_000): Promise<void> {
 
 describe('upstream connection reuse', () => {
   it('gives each request its own connection until a trial shows the upstream keeps idle connections, then reuses them', async () => {
-    const { server, upstream, pool } = await setup('keep-alive');
+    const { server, upstream, pool, logged } = await setup('keep-alive');
     expect(pool.connectionReuse).toBe('trial');
     expect(await post(pool, upstream.path)).toBe(200); // the trial request, on a connection of its own
     expect(await post(pool, upstream.path)).toBe(200); // meanwhile: Connection: close
@@ -49,10 +56,11 @@ describe('upstream connection reuse', () => {
     for (let i = 0; i < 30; i++) expect(await post(pool, upstream.path)).toBe(200);
     // (undici's pool may open a second connection while the first one's drain is pending)
     expect(server.connections - before).toBeLessThanOrEqual(2);
+    expect(logged.map((l) => [l.level, l.connectionReuse])).toEqual([['info', 'reuse']]);
   });
 
   it('stops reusing as soon as the upstream closes a reused connection unannounced, and every request still succeeds', async () => {
-    const { server, upstream, pool } = await setup('keep-alive');
+    const { server, upstream, pool, logged } = await setup('keep-alive');
     await post(pool, upstream.path);
     await until(() => pool.connectionReuse === 'reuse');
     expect(await post(pool, upstream.path)).toBe(200);
@@ -66,14 +74,16 @@ describe('upstream connection reuse', () => {
     }));
     expect(statuses.flat().every((s) => s === 200)).toBe(true);
     expect(pool.connectionReuse).toBe('single');
+    expect(logged.map((l) => [l.level, l.connectionReuse])).toEqual([['info', 'reuse'], ['warn', 'trial'], ['info', 'single']]);
   });
 
   it('finds at once that a sogod-like upstream closes connections, and never reuses one', async () => {
-    const { server, upstream, pool } = await setup('close-after-answer');
+    const { server, upstream, pool, logged } = await setup('close-after-answer');
     for (let i = 0; i < 50; i++) expect(await post(pool, upstream.path, `r${i}`)).toBe(200);
     expect(pool.connectionReuse).toBe('single');
     expect(server.connections).toBe(50);
     expect(server.requests.map((r) => r.body)).toEqual(Array.from({ length: 50 }, (_, i) => `r${i}`));
+    expect(logged).toEqual([{ level: 'info', connectionReuse: 'single', msg: 'upstream connections carry one request each' }]);
   });
 });
 
