@@ -1,0 +1,128 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { NewAuditEntry } from '../store/index.js';
+import { StoreError } from '../store/index.js';
+import { authenticator, authorize, type Actor } from './auth.js';
+import { ApiError, invalid, notFound } from './errors.js';
+import { ROUTES } from './routes/index.js';
+import { API_PREFIX, type AdminApiDeps, type ApiContext, type RouteDef } from './route.js';
+import { check } from './schema.js';
+import { NO_QUERY } from './schemas.js';
+
+const BODY_LIMIT = 64 * 1024;
+
+const FASTIFY_ERRORS: Record<string, ApiError['code']> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'EASGATE_ERR_API_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'EASGATE_ERR_API_BODY_TOO_LARGE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'EASGATE_ERR_API_BAD_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'EASGATE_ERR_API_BAD_JSON',
+};
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof StoreError) {
+    if (err.code === 'EASGATE_ERR_STORE_BAD_CURSOR') return new ApiError('EASGATE_ERR_API_BAD_CURSOR');
+    if (err.code === 'EASGATE_ERR_STORE_BAD_QUERY') return new ApiError('EASGATE_ERR_API_INVALID', err.message);
+  }
+  const e = err as Partial<FastifyError>;
+  const mapped = e.code === undefined ? undefined : FASTIFY_ERRORS[e.code];
+  if (mapped !== undefined) return new ApiError(mapped);
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return new ApiError('EASGATE_ERR_API_INVALID', e.message);
+  return new ApiError('EASGATE_ERR_API_INTERNAL');
+}
+
+/** `/rules/{id}` → `/rules/:id`. */
+function fastifyPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
+function parseJson(_req: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void): void {
+  if (body.length === 0) return done(null, undefined);
+  try {
+    done(null, JSON.parse(body));
+  } catch (err) {
+    done(new ApiError('EASGATE_ERR_API_BAD_JSON', `the body is not valid JSON: ${(err as Error).message}`));
+  }
+}
+
+/**
+ * Registers the admin REST API under /api/v1 (docs/admin-api.md) in its own encapsulated
+ * context: JSON only, bearer tokens checked before the body is read (onRequest), the role
+ * of each route, validation against the route's schemas, one audit entry per change, and
+ * errors as `{ code, message, field? }`. Every change goes through the Store, whose change
+ * notifications reach every replica's PolicyRuntime within a second.
+ */
+export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): Promise<void> {
+  const now = deps.now ?? Date.now;
+  const authenticate = authenticator(deps.store, deps.bootstrapToken);
+  const actors = new WeakMap<FastifyRequest, Actor>();
+
+  await app.register(
+    async (api) => {
+      api.removeAllContentTypeParsers();
+      api.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
+      api.addHook('onRequest', async (req) => {
+        const actor = await authenticate(req.headers.authorization);
+        const def = (req.routeOptions.config as { def?: RouteDef }).def;
+        if (def !== undefined) authorize(actor, def.permission);
+        actors.set(req, actor);
+      });
+      api.setErrorHandler((err, req, reply) => {
+        const e = toApiError(err);
+        if (e.status >= 500) deps.log.error({ err, method: req.method, url: req.url }, 'admin API call failed');
+        if (e.code === 'EASGATE_ERR_API_UNAUTHORIZED') void reply.header('www-authenticate', 'Bearer realm="easgate"');
+        return reply.code(e.status).type('application/json; charset=utf-8').send(e.toJSON());
+      });
+      api.setNotFoundHandler(async () => {
+        throw notFound('route');
+      });
+      for (const def of ROUTES) {
+        api.route({
+          method: def.method,
+          url: fastifyPath(def.path),
+          bodyLimit: def.bodyLimit ?? BODY_LIMIT,
+          config: { def },
+          handler: (req, reply) => handle(def, req, reply),
+        });
+      }
+    },
+    { prefix: API_PREFIX },
+  );
+
+  async function handle(def: RouteDef, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const actor = actors.get(req)!;
+    const params = def.params === undefined ? {} : check(def.params, req.params, '', true);
+    const query = check(def.query ?? NO_QUERY, req.query ?? {}, '', true);
+    let body: unknown;
+    if (def.body !== undefined) {
+      if (req.body !== undefined || def.bodyOptional !== true) body = check(def.body, req.body, '');
+    } else if (req.body !== undefined) {
+      throw invalid('body', 'no body');
+    }
+    const entries: NewAuditEntry[] = [];
+    const ctx: ApiContext<unknown, unknown, unknown> = {
+      params,
+      query,
+      body,
+      actor,
+      req,
+      reply,
+      store: deps.store,
+      log: deps.log,
+      normalizeUser: deps.normalizeUser,
+      now,
+      audit: (e) => entries.push({ ...e, at: now(), actor: actor.name, source: req.ip }),
+    };
+    let result: unknown;
+    try {
+      result = await def.handler(ctx);
+    } finally {
+      if (entries.length > 0) {
+        await deps.store.appendAudit(entries);
+        for (const e of entries.slice(0, 10)) deps.log.info({ actor: e.actor, action: e.action, object: e.object, source: e.source }, 'admin change');
+        if (entries.length > 10) deps.log.info({ actor: actor.name, changes: entries.length }, 'admin changes');
+      }
+    }
+    if (result === undefined) return reply.code(204).send();
+    return reply.code(def.status ?? 200).send(result);
+  }
+}
