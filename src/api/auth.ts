@@ -46,7 +46,10 @@ const DUMMY = sha256('easgate: no such token');
 
 /** Builds the authenticator: Authorization header → actor, or 401. */
 export function authenticator(store: Store, bootstrapToken: string | undefined): (header: string | undefined) => Promise<Actor> {
-  const bootstrap = bootstrapToken === undefined || bootstrapToken === '' ? undefined : sha256(bootstrapToken);
+  if (bootstrapToken !== undefined && !/^[\x21-\x7e]{16,200}$/.test(bootstrapToken)) {
+    throw new Error('EASGATE_ADMIN_TOKEN must be 16–200 printable characters without spaces');
+  }
+  const bootstrap = bootstrapToken === undefined ? undefined : sha256(bootstrapToken);
   return async (header) => {
     const m = header === undefined ? null : /^Bearer ([\x21-\x7e]{1,200})$/i.exec(header);
     if (m === null) throw UNAUTHORIZED();

@@ -30,6 +30,11 @@ export interface Config {
   readonly netbiosDomains: Readonly<Record<string, string>>;
   readonly authProbeTtlMs: number;
   readonly instanceName: string;
+  /** EASGATE_ADMIN_TOKEN: the bootstrap admin's bearer token. */
+  readonly adminToken: string | undefined;
+  readonly adminHost: string;
+  /** Set: the admin API listens on adminHost:adminPort instead of the device listener. */
+  readonly adminPort: number | undefined;
 }
 
 /** A setting that is missing or does not parse; the message names the variable. */
@@ -176,6 +181,9 @@ export function loadConfig(env: Env = process.env): Config {
     netbiosDomains: Object.freeze((values.netbiosDomains as Record<string, string> | undefined) ?? {}),
     authProbeTtlMs: values.authProbeTtlMs as number,
     instanceName: (values.instanceName as string | undefined) ?? hostname(),
+    adminToken: values.adminToken as string | undefined,
+    adminHost: values.adminHost as string,
+    adminPort: values.adminPort as number | undefined,
   };
   return Object.freeze(config);
 }

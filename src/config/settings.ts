@@ -163,6 +163,22 @@ export const SETTINGS = {
     kind: { type: 'string', maxLength: 128 },
     doc: 'Name of this replica in logs and records (default: the host name)',
   },
+  adminToken: {
+    env: 'EASGATE_ADMIN_TOKEN',
+    kind: { type: 'string', maxLength: 200 },
+    doc: 'Bearer token of the bootstrap admin of the admin API (16–200 printable characters, no spaces); admins then create named tokens with roles. Unset: only tokens already in the store are accepted',
+  },
+  adminHost: {
+    env: 'EASGATE_ADMIN_HOST',
+    kind: { type: 'host' },
+    default: '127.0.0.1',
+    doc: 'Address of the admin API\'s own listener (used when EASGATE_ADMIN_PORT is set)',
+  },
+  adminPort: {
+    env: 'EASGATE_ADMIN_PORT',
+    kind: { type: 'port' },
+    doc: 'Port of a separate listener for the admin API (/api/v1), so that it need not face the internet. Unset: the admin API is served on the device listener',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
