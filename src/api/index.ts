@@ -1,4 +1,4 @@
-export { registerAdminApi, toApiError } from './plugin.js';
+export { adminFrameworkErrors, registerAdminApi, toApiError } from './plugin.js';
 export { buildAdminServer, type AdminServer, type AdminServerOptions } from './server.js';
 export { ADMIN_MAX_PARAM_LENGTH, API_PREFIX, type AdminApiDeps, type RouteDef } from './route.js';
 export { ROUTES } from './routes/index.js';

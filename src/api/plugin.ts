@@ -4,7 +4,7 @@ import { StoreError } from '../store/index.js';
 import { authenticator, authorize, type Actor } from './auth.js';
 import { ApiError, invalid, notFound } from './errors.js';
 import { ROUTES } from './routes/index.js';
-import { API_PREFIX, type AdminApiDeps, type ApiContext, type RouteDef } from './route.js';
+import { ADMIN_MAX_PARAM_LENGTH, API_PREFIX, type AdminApiDeps, type ApiContext, type RouteDef } from './route.js';
 import { check } from './schema.js';
 import { NO_QUERY } from './schemas.js';
 
@@ -28,6 +28,18 @@ export function toApiError(err: unknown): ApiError {
   if (mapped !== undefined) return new ApiError(mapped);
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return new ApiError('EASGATE_ERR_API_INVALID', e.message);
   return new ApiError('EASGATE_ERR_API_INTERNAL');
+}
+
+/**
+ * fastify's `frameworkErrors` option (instance-wide): a URL the router cannot take (bad
+ * percent-encoding, a path parameter over maxParamLength) answered like the API's errors.
+ */
+export function adminFrameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const e =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? invalid('path', `path parameters of at most ${ADMIN_MAX_PARAM_LENGTH} characters`)
+      : invalid('path', 'a valid URL (well-formed percent-encoding)');
+  void reply.code(e.status).type('application/json; charset=utf-8').send(e.toJSON());
 }
 
 /** `/rules/{id}` → `/rules/:id`. */

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { registerAdminApi } from './plugin.js';
+import { adminFrameworkErrors, registerAdminApi } from './plugin.js';
 import { ADMIN_MAX_PARAM_LENGTH, type AdminApiDeps } from './route.js';
 
 export interface AdminServerOptions {
@@ -30,6 +30,7 @@ export async function buildAdminServer(deps: AdminApiDeps, options: AdminServerO
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: ADMIN_MAX_PARAM_LENGTH },
+    frameworkErrors: adminFrameworkErrors,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
     ...(options.tls === undefined ? {} : { https: { cert: options.tls.cert, key: options.tls.key } }),

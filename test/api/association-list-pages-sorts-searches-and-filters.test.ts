@@ -10,7 +10,7 @@ const DAY = 86_400_000;
 function rows(): NewAssociation[] {
   const out: NewAssociation[] = [];
   for (let i = 0; i < 60; i++) {
-    const state = (['Allowed', 'Blocked', 'Quarantined', 'DeviceDiscovery'] as const)[i % 4];
+    const state = (['Allowed', 'Blocked', 'Quarantined', 'DeviceDiscovery'] as const)[i % 4]!;
     out.push({
       user: `user${String(i % 12).padStart(2, '0')}@${i % 3 === 0 ? 'corp.test' : 'x.test'}`,
       deviceId: `Dev${String(i).padStart(3, '0')}`,

@@ -48,6 +48,8 @@ export interface ApiOptions {
   memory?: boolean;
   now?: () => number;
   normalize?: Parameters<typeof createUserNormalizer>[0];
+  /** EASGATE_ADMIN_TOKEN (default: a random one). */
+  bootstrap?: string;
 }
 
 export async function startApi(options: ApiOptions = {}): Promise<ApiFixture> {
@@ -65,11 +67,14 @@ export async function startApi(options: ApiOptions = {}): Promise<ApiFixture> {
       cb();
     },
   });
-  const bootstrap = randomBytes(24).toString('base64url');
+  const bootstrap = options.bootstrap ?? randomBytes(24).toString('base64url');
   const server = await buildAdminServer(
     { store, log: createLogger('debug', sink), normalizeUser: createUserNormalizer(options.normalize ?? {}), bootstrapToken: bootstrap, ...(options.now ? { now: options.now } : {}) },
     { host: '127.0.0.1', port: 0 },
-  );
+  ).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const address = await server.listen();
   const origin = `http://127.0.0.1:${address.port}`;
   const tokens = {} as Record<Role, string>;
