@@ -48,7 +48,7 @@ export interface GatewayOptions {
  */
 export async function buildGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const log = options.logger ?? createLogger(config.logLevel, undefined, config.instanceName);
-  const upstream = createUpstream(config);
+  const upstream = createUpstream(config, log);
   const longPolls = new LongPolls();
   const inFlight = new InFlight();
   const state: ProxyState = { draining: false, upstreamSeenAt: undefined };

@@ -6,8 +6,8 @@ import { deviceId, gatewayInFrontOfSogo, requireSogo, SOGO_URL, SOGO_USERS } fro
 /**
  * The upstream decides authentication: a wrong password gets SOGo's own 401 (status and
  * WWW-Authenticate challenge) through easgate, exactly as directly.
- * (That such a device creates nothing in easgate's store needs the access policy and is
- * proven once it is wired in.)
+ * That such a device creates nothing in easgate's store is proven in
+ * refused-devices-never-reach-sogo.test.ts.
  */
 const WRONG = { user: SOGO_USERS.alice.user, password: 'tr0ub4dor&3' };
 
