@@ -1,4 +1,5 @@
 import type { Io } from '../main.js';
+import { ADMIN_VERBS } from './admin/index.js';
 
 interface Verb {
   summary: string;
@@ -27,6 +28,7 @@ const VERBS: Record<string, Verb> = {
     summary: 'start a sample ActiveSync server and the gateway in front of it, and sync a simulated phone through it',
     run: async (args, io) => (await import('./demo.js')).runDemo(args, io),
   },
+  ...ADMIN_VERBS,
 };
 
 function usage(): string {
