@@ -11,6 +11,9 @@ const root = new URL('..', import.meta.url);
 
 let errors = '# Error codes\n\nEvery error the gateway answers or logs with has a stable code `EASGATE_ERR_<AREA>_<WHAT>`.\nAnswers to devices carry it in the `X-Easgate-Error` header and in a one-line text body.\nThe table in `src/errors.ts` is the source; `test/errors-are-documented.test.ts` fails when this page and it drift apart\n(`npm run docs` regenerates it).\n\n| code | HTTP | meaning |\n| --- | --- | --- |\n';
 for (const [code, e] of Object.entries(ERRORS)) errors += `| \`${code}\` | ${e.status === 0 ? '—' : e.status} | ${e.message} |\n`;
+errors +=
+  '\nThe admin API (`/api/v1`, docs/admin-api.md) answers errors as JSON `{ "code", "message", "field" }`\n' +
+  '(`field` only for INVALID and UNKNOWN_FIELD: the path of the bad field, e.g. `license.total`, `users[3]`).\n';
 writeFileSync(new URL('docs/errors.md', root), errors);
 
 const readme = readFileSync(new URL('README.md', root), 'utf8');

@@ -93,7 +93,7 @@ export const SETTINGS = {
     env: 'EASGATE_UPSTREAM_KEEPALIVE_MS',
     kind: { type: 'int', min: 100, max: 600_000 },
     default: '4000',
-    doc: 'How long an idle upstream connection is reused (undici caps it by the upstream\'s own Keep-Alive: timeout hint)',
+    doc: 'How long an idle upstream connection is reused, once a trial has shown the upstream keeps idle connections that long (capped by its own Keep-Alive: timeout hint; see docs/sogo.md)',
   },
   upstreamConnections: {
     env: 'EASGATE_UPSTREAM_CONNECTIONS',
