@@ -38,6 +38,7 @@ export async function openState(config: Config, log: Logger, store?: Store): Pro
       store: s,
       instance: config.instanceName,
       cache: runtime,
+      minWriteIntervalMs: config.lastSyncWriteIntervalMs,
       onError: (err) => log.error({ err }, 'writing sync records failed; they are kept for the next flush'),
     });
     recorder.start();

@@ -29,6 +29,7 @@ export interface Config {
   readonly defaultDomain: string | undefined;
   readonly netbiosDomains: Readonly<Record<string, string>>;
   readonly authProbeTtlMs: number;
+  readonly lastSyncWriteIntervalMs: number;
   readonly instanceName: string;
   /** EASGATE_ADMIN_TOKEN: the bootstrap admin's bearer token. */
   readonly adminToken: string | undefined;
@@ -180,6 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultDomain: values.defaultDomain as string | undefined,
     netbiosDomains: Object.freeze((values.netbiosDomains as Record<string, string> | undefined) ?? {}),
     authProbeTtlMs: values.authProbeTtlMs as number,
+    lastSyncWriteIntervalMs: values.lastSyncWriteIntervalMs as number,
     instanceName: (values.instanceName as string | undefined) ?? hostname(),
     adminToken: values.adminToken as string | undefined,
     adminHost: values.adminHost as string,

@@ -158,6 +158,12 @@ export const SETTINGS = {
     default: '300000',
     doc: 'How long the upstream\'s verdict on a refused device\'s credentials is remembered (one OPTIONS probe per credential per period)',
   },
+  lastSyncWriteIntervalMs: {
+    env: 'EASGATE_LAST_SYNC_WRITE_INTERVAL_MS',
+    kind: { type: 'int', min: 0, max: 3_600_000 },
+    default: '60000',
+    doc: 'A device\'s last-sync times are written to the store at most this often (0: every second); requests in between are coalesced, and a graceful stop writes everything',
+  },
   instanceName: {
     env: 'EASGATE_INSTANCE',
     kind: { type: 'string', maxLength: 128 },

@@ -9,6 +9,12 @@ export interface SyncRecorderOptions {
   flushIntervalMs?: number;
   /** Flush early when this many associations wait (default 50,000). */
   maxPending?: number;
+  /**
+   * An association's sync record is written at most once per this many ms (default 0:
+   * at every flush). Later requests are coalesced into the next write, so the stored
+   * last-sync times are at most this stale; stop() writes everything.
+   */
+  minWriteIntervalMs?: number;
   /** Told about associations this recorder created (PolicyRuntime.rememberAssociation). */
   cache?: { rememberAssociation(a: Association): void };
   /** A flush failed; its records are kept for the next one. */
@@ -44,15 +50,19 @@ const CHUNK = 5000;
  */
 export class SyncRecorder {
   private pending = new Map<string, SyncRecord>();
+  /** When each recently written association was written (pruned past minWriteIntervalMs). */
+  private written = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly flushIntervalMs: number;
   private readonly maxPending: number;
+  private readonly minWriteIntervalMs: number;
   readonly stats: RecorderStats = { events: 0, written: 0, flushes: 0, failures: 0, created: 0 };
 
   constructor(private readonly opts: SyncRecorderOptions) {
     this.flushIntervalMs = opts.flushIntervalMs ?? 1000;
     this.maxPending = opts.maxPending ?? 50_000;
+    this.minWriteIntervalMs = opts.minWriteIntervalMs ?? 0;
   }
 
   start(): void {
@@ -64,7 +74,7 @@ export class SyncRecorder {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.flush();
+    await this.flush(true);
   }
 
   get pendingCount(): number {
@@ -94,16 +104,38 @@ export class SyncRecorder {
     return r;
   }
 
-  /** Writes everything pending in one pipeline (chunked beyond 5,000 associations). */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushNow());
+  /**
+   * Writes what is due in one pipeline (chunked beyond 5,000 associations): every pending
+   * record whose association was not written within minWriteIntervalMs, or all of them.
+   */
+  flush(all = false): Promise<void> {
+    this.flushing = this.flushing.then(() => this.flushNow(all));
     return this.flushing;
   }
 
-  private async flushNow(): Promise<void> {
+  private due(all: boolean): Map<string, SyncRecord> {
+    if (all || this.minWriteIntervalMs === 0) {
+      const batch = this.pending;
+      this.pending = new Map();
+      return batch;
+    }
+    const now = Date.now();
+    const cutoff = now - this.minWriteIntervalMs;
+    for (const [key, at] of this.written) if (at <= cutoff) this.written.delete(key);
+    const batch = new Map<string, SyncRecord>();
+    for (const [key, r] of this.pending) {
+      if (this.written.has(key)) continue;
+      batch.set(key, r);
+      this.pending.delete(key);
+      this.written.set(key, now);
+    }
+    return batch;
+  }
+
+  private async flushNow(all: boolean): Promise<void> {
     if (this.pending.size === 0) return;
-    const batch = this.pending;
-    this.pending = new Map();
+    const batch = this.due(all);
+    if (batch.size === 0) return;
     const records = [...batch.values()];
     try {
       for (let i = 0; i < records.length; i += CHUNK) await this.opts.store.recordSyncs(records.slice(i, i + CHUNK));

@@ -35,6 +35,27 @@ describe('SyncRecorder', () => {
     for (const c of cleanups.splice(0)) await c();
   });
 
+  it('writes an association at most once per minWriteIntervalMs, and everything on stop', async () => {
+    const mem = new MemoryStore();
+    const { store, batches } = counting(mem);
+    const rec = new SyncRecorder({ store, instance: 'gw-1', minWriteIntervalMs: 60_000 });
+    const t = Date.now();
+    rec.record(ev(t));
+    await rec.flush();
+    expect(batches).toHaveLength(1); // first record of the association: due at once
+    rec.record(ev(t + 1000));
+    await rec.flush();
+    rec.record(ev(t + 2000, { command: 'Ping' }));
+    rec.record(ev(t + 500, { user: 'b@x.test' }));
+    await rec.flush();
+    // DEV1 is held back (written a moment ago); b's first record is due.
+    expect(batches).toHaveLength(2);
+    expect(batches[1]!.map((r) => r.user)).toEqual(['b@x.test']);
+    await rec.stop();
+    expect(batches).toHaveLength(3);
+    expect(batches[2]).toEqual([expect.objectContaining({ user: 'a@x.test', lastSyncAttemptAt: t + 2000, lastCommand: 'Ping' })]);
+  });
+
   it('coalesces N events of an association into one write', async () => {
     const mem = new MemoryStore();
     const { store, batches } = counting(mem);
