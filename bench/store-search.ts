@@ -9,74 +9,14 @@
  * two samples for comparison.
  */
 import { Redis } from 'ioredis';
-import { ACCESS_STATES, type AccessState } from '../src/policy/index.js';
-import { RedisStore, type AssociationQuery, type NewAssociation } from '../src/store/index.js';
+import { RedisStore, type AssociationQuery } from '../src/store/index.js';
 import { dropPrefix } from '../test/store/redis-fixture.js';
 import { startRedisServer } from '../test/store/redis-server.js';
+import { ACCESS_STATES, DAY, loadAssociations, NOW, percentiles, pick, rnd } from './lib/associations.js';
 import { machine, table } from './lib/report.js';
 
 const COUNT = Number(process.env.BENCH_ASSOCIATIONS ?? 1_000_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 500);
-const DAY = 86_400_000;
-const NOW = Date.now();
-
-const TYPES = ['iPhone', 'iPad', 'SamsungDevice', 'Outlook', 'Android', 'WindowsMail'];
-const NAMES = ['Alice', 'Bob', 'Carol', 'Dave', 'Erin', 'Frank', 'Grace', 'Heidi', 'Ivan', 'Judy', 'Mallory', 'Niaj', 'Olivia', 'Peggy', 'Rupert', 'Sybil', 'Trent', 'Victor', 'Walter', 'Yvonne'];
-const MODELS = Array.from({ length: 300 }, (_, i) => `${['iPhone', 'iPad', 'Galaxy S', 'Pixel ', 'Xperia ', 'Moto G'][i % 6]}${10 + (i % 50)}`);
-
-/** Deterministic pseudo-random numbers (mulberry32), so that runs are comparable. */
-let seed = 42;
-function rnd(n: number): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return (((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * n | 0;
-}
-const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
-const hex = (n: number): string => Array.from({ length: n }, () => '0123456789ABCDEF'[rnd(16)]).join('');
-
-function row(i: number): NewAssociation {
-  const user = `${pick(NAMES).toLowerCase()}.${rnd(200_000)}@${['example.test', 'corp.test', 'sub.example.test'][i % 3]}`;
-  const deviceType = pick(TYPES);
-  const model = pick(MODELS);
-  const r = rnd(100);
-  const accessState: AccessState = r < 90 ? 'Allowed' : r < 95 ? 'Blocked' : r < 99 ? 'Quarantined' : 'DeviceDiscovery';
-  const first = NOW - rnd(365) * DAY - rnd(DAY);
-  return {
-    user,
-    deviceId: hex(16),
-    deviceType,
-    model,
-    os: `OS ${rnd(20)}`,
-    friendlyName: `${pick(NAMES)}'s ${model}`,
-    firstSyncAt: first,
-    lastSyncAttemptAt: Math.min(NOW, first + rnd(90) * DAY),
-    accessState,
-    accessReason: accessState === 'Allowed' ? 'Global' : 'DeviceRule',
-  };
-}
-
-function percentiles(ms: number[]): { p50: number; p95: number; p99: number; max: number } {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: s[s.length - 1]! };
-}
-
-async function load(store: RedisStore): Promise<number> {
-  const t0 = Date.now();
-  const BATCH = 2000;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < COUNT) {
-      const from = next;
-      next += BATCH;
-      const rows = Array.from({ length: Math.min(BATCH, COUNT - from) }, (_, k) => row(from + k));
-      await store.createAssociations(rows);
-    }
-  };
-  await Promise.all([worker(), worker(), worker()]);
-  return Date.now() - t0;
-}
 
 async function main(): Promise<void> {
   const external = process.env.EASGATE_BENCH_REDIS_URL;
@@ -87,7 +27,7 @@ async function main(): Promise<void> {
   const raw = new Redis(url);
   try {
     const memBefore = Number(/used_memory:(\d+)/.exec(await raw.info('memory'))?.[1]);
-    const loadMs = await load(store);
+    const loadMs = await loadAssociations(store, COUNT);
     const memAfter = Number(/used_memory:(\d+)/.exec(await raw.info('memory'))?.[1]);
     const count = await store.countAssociations();
     const sample = (await store.queryAssociations({ index: 'lastSync', limit: 1000 })).items;
