@@ -120,6 +120,9 @@ export const SEARCH_FIELDS: { readonly [F in SearchField]: keyof Association } =
   os: 'os',
 };
 
+/** The fields one search (the admin API's `q`) looks in. */
+export const SEARCHED_FIELDS: readonly SearchField[] = ['user', 'deviceId', 'deviceType', 'model', 'friendlyName'];
+
 /** The text indexes in the order the Redis scripts address them (`_x1`…); new ones go last. */
 export const TEXT_INDEXES: readonly SearchField[] = ['user', 'deviceId', 'deviceType', 'model', 'friendlyName', 'os'];
 

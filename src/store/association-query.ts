@@ -1,5 +1,6 @@
 import { ACCESS_STATES, deviceKey, type AccessState, type Association } from '../policy/index.js';
 import { associationId, indexValue, SEARCH_FIELDS, syncScore, TEXT_INDEXES, textMember } from './association-codec.js';
+import { compileFilter, type FilterSpec } from './association-filter.js';
 import { StoreError } from './errors.js';
 import type { AssociationQuery, SearchField } from './types.js';
 
@@ -20,7 +21,13 @@ export interface LexBound {
   top?: boolean;
 }
 
-export interface TextPlan {
+/** What a filtered query adds to its plan: the filter and how many index entries a page may look at. */
+export interface Filtering {
+  spec: FilterSpec | undefined;
+  scanLimit: number;
+}
+
+export interface TextPlan extends Filtering {
   kind: 'text';
   index: SearchField;
   lo: LexBound | null;
@@ -29,7 +36,7 @@ export interface TextPlan {
   limit: number;
 }
 
-export interface ScorePlan {
+export interface ScorePlan extends Filtering {
   kind: 'score';
   /** The lastSync or firstSync index, or (state) one state's index. */
   by: 'lastSync' | 'firstSync' | 'state';
@@ -69,14 +76,24 @@ export function decodeMailboxCursor(cursor: string): string {
   return p;
 }
 
+const MAX_SCAN = 100_000;
+
+function filtering(q: AssociationQuery): Filtering {
+  const scanLimit = q.scanLimit ?? 5000;
+  if (!Number.isInteger(scanLimit) || scanLimit < 1 || scanLimit > MAX_SCAN) bad(`scanLimit must be 1–${MAX_SCAN}`);
+  if (q.filter?.firstMatchIn !== undefined && q.filter.text === undefined) bad('firstMatchIn needs text');
+  return { spec: q.filter === undefined ? undefined : compileFilter(q.filter, q.order === 'desc'), scanLimit };
+}
+
 export function planQuery(q: AssociationQuery): QueryPlan {
   const limit = q.limit ?? DEFAULT_PAGE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) bad(`limit must be 1–${MAX_PAGE}`);
   const desc = q.order === 'desc';
+  const f = filtering(q);
   if (q.index === 'lastSync' || q.index === 'firstSync' || q.index === 'state') {
     if (q.index !== 'state' && q.state !== undefined) bad(`the ${q.index} index takes no state (use the state index)`);
     if (q.index === 'state' && (q.state === undefined || !ACCESS_STATES.includes(q.state))) bad(`unknown access state ${String(q.state)}`);
-    const plan: ScorePlan = { kind: 'score', by: q.index, state: q.state, min: q.after ?? -Infinity, max: q.before ?? Infinity, from: undefined, desc, limit };
+    const plan: ScorePlan = { kind: 'score', by: q.index, state: q.state, min: q.after ?? -Infinity, max: q.before ?? Infinity, from: undefined, desc, limit, ...f };
     if (q.cursor !== undefined) {
       const p = decodeCursor(q.cursor, scoreIndexName(plan)) as { s?: unknown; id?: unknown };
       if (typeof p.s !== 'number' || typeof p.id !== 'string') throw new StoreError('EASGATE_ERR_STORE_BAD_CURSOR');
@@ -98,8 +115,8 @@ export function planQuery(q: AssociationQuery): QueryPlan {
   const ceil: LexBound | null = prefix === '' ? null : { v: prefix, exclusive: false, top: true };
   const at: LexBound | null = cursor === undefined ? null : { v: cursor, exclusive: true };
   return desc
-    ? { kind: 'text', index: q.index, lo: floor, hi: at ?? ceil, desc, limit }
-    : { kind: 'text', index: q.index, lo: at ?? floor, hi: ceil, desc, limit };
+    ? { kind: 'text', index: q.index, lo: floor, hi: at ?? ceil, desc, limit, ...f }
+    : { kind: 'text', index: q.index, lo: at ?? floor, hi: ceil, desc, limit, ...f };
 }
 
 function scoreIndexName(plan: Pick<ScorePlan, 'by' | 'state'>): string {
@@ -135,9 +152,8 @@ export function cursorAfter(q: AssociationQuery, a: Association): string {
   }
 }
 
-/** True when (s, id) comes after the cursor position in the plan's order. */
-export function pastCursor(plan: ScorePlan, s: number, id: string): boolean {
-  const f = plan.from;
+/** True when (s, id) comes after the position `f` (default: the cursor's) in the plan's order. */
+export function pastCursor(plan: ScorePlan, s: number, id: string, f = plan.from): boolean {
   if (f === undefined) return true;
   if (s !== f.s) return plan.desc ? s < f.s : s > f.s;
   return plan.desc ? id < f.id : id > f.id;

@@ -1,18 +1,18 @@
-import { StoreError } from './errors.js';
-import { associationId, indexValue, textMembers } from './association-codec.js';
-import { decodeCursor, encodeCursor, MAX_PAGE } from './association-query.js';
 import type { Association } from '../policy/index.js';
-import type { Page, SearchField, Store } from './types.js';
+import { associationId, indexValue, SEARCHED_FIELDS, textMembers } from './association-codec.js';
+import { primaryMember } from './association-filter.js';
+import { decodeCursor, encodeCursor, MAX_PAGE } from './association-query.js';
+import { StoreError } from './errors.js';
+import type { AssociationFilter, Page, SearchField, Store } from './types.js';
 
 /**
  * One search over several text indexes (the admin API's `q`: user, device ID, device type,
- * model, friendly name), merged in the order of the matching value: each index is read
- * from the same position, and an association that matches in several is served once, at
- * its first match in the query's order (its "primary" member). The cursor is that member,
- * so every index resumes right after it. Works over any Store (queryAssociations).
+ * model, friendly name), merged in the order of the matching value. Each index is read
+ * with the filter `firstMatchIn: itself`, evaluated next to the data, so the five streams
+ * are disjoint (an association matching in several comes only from the index of its first
+ * match) and the merge is a plain k-way merge. The cursor is a member position: every
+ * index resumes right after it. Works over any Store.
  */
-export const SEARCHED_FIELDS: readonly SearchField[] = ['user', 'deviceId', 'deviceType', 'model', 'friendlyName'];
-
 export interface SearchQuery {
   /** Prefix (implied trailing wildcard), compared without case. */
   prefix: string;
@@ -20,30 +20,34 @@ export interface SearchQuery {
   /** 1–1000, default 50. */
   limit?: number;
   cursor?: string;
+  /** More conditions (the `text` is the prefix). */
+  filter?: Omit<AssociationFilter, 'text' | 'firstMatchIn'>;
+  /** Index entries the page looks at, over all indexes (default 5,000). */
+  scanLimit?: number;
 }
 
-/** The member an association is served at, and the index it comes from (undefined: it does not match). */
-function primary(a: Association, pv: string, desc: boolean): { member: string; field: SearchField } | undefined {
-  const members = textMembers(a, associationId(a.user, a.deviceId));
-  let best: { member: string; field: SearchField } | undefined;
-  for (const field of SEARCHED_FIELDS) {
-    const m = members[field];
-    if (m === undefined || !m.startsWith(pv)) continue;
-    if (best === undefined || (desc ? m > best.member : m < best.member)) best = { member: m, field };
-  }
-  return best;
+/** The member an association is served at (undefined: it does not match). */
+function primary(a: Association, pv: string, desc: boolean): string | undefined {
+  const byField = textMembers(a, associationId(a.user, a.deviceId));
+  const members = [undefined, ...SEARCHED_FIELDS.map((f) => byField[f])];
+  const slots = SEARCHED_FIELDS.map((_f, i) => i + 1);
+  return primaryMember(members, slots, pv, desc)?.member;
 }
 
 export function searchCursorAfter(q: SearchQuery, a: Association): string {
-  const p = primary(a, indexValue(q.prefix), q.order === 'desc');
-  if (p === undefined) throw new StoreError('EASGATE_ERR_STORE_BAD_QUERY', 'the association does not match the search');
-  return encodeCursor('search', p.member);
+  const m = primary(a, indexValue(q.prefix), q.order === 'desc');
+  if (m === undefined) throw new StoreError('EASGATE_ERR_STORE_BAD_QUERY', 'the association does not match the search');
+  return encodeCursor('search', m);
 }
 
 interface Stream {
   field: SearchField;
-  buf: Association[];
+  /** Fetched, not yet merged, with their members in this index. */
+  buf: { a: Association; m: string }[];
+  /** The store cursor to continue with; undefined once the index range is done. */
   cursor: string | undefined;
+  /** The last member looked at (everything up to it is fetched). */
+  pos: string | undefined;
   done: boolean;
 }
 
@@ -53,35 +57,60 @@ export async function searchAssociations(store: Store, q: SearchQuery): Promise<
   const pv = indexValue(q.prefix);
   if (pv === '') throw new StoreError('EASGATE_ERR_STORE_BAD_QUERY', 'a search needs a prefix');
   const desc = q.order === 'desc';
+  const before = (x: string, y: string): boolean => (desc ? x > y : x < y);
   let at: string | undefined;
   if (q.cursor !== undefined) {
     const p = decodeCursor(q.cursor, 'search');
     if (typeof p !== 'string' || !p.startsWith(pv)) throw new StoreError('EASGATE_ERR_STORE_BAD_CURSOR');
     at = p;
   }
-  const streams: Stream[] = SEARCHED_FIELDS.map((field) => ({ field, buf: [], cursor: at === undefined ? undefined : encodeCursor(field, at), done: false }));
-  const fill = async (st: Stream): Promise<void> => {
-    if (st.buf.length > 0 || st.done) return;
-    const page = await store.queryAssociations({ index: st.field, prefix: q.prefix, order: q.order ?? 'asc', limit: Math.min(limit + 1, MAX_PAGE), ...(st.cursor === undefined ? {} : { cursor: st.cursor }) });
-    st.buf = page.items;
+  // The budget, shared: each fetch may look at a fifth of it, and there are at most ten fetches.
+  const perFetch = Math.max(1, Math.ceil((q.scanLimit ?? 5000) / SEARCHED_FIELDS.length));
+  let fetches = 0;
+  const streams: Stream[] = SEARCHED_FIELDS.map((field) => ({ field, buf: [], cursor: at === undefined ? undefined : encodeCursor(field, at), pos: at, done: false }));
+  const fetch = async (st: Stream): Promise<void> => {
+    fetches++;
+    const page = await store.queryAssociations({
+      index: st.field,
+      prefix: q.prefix,
+      order: q.order ?? 'asc',
+      limit: Math.min(limit + 1, MAX_PAGE),
+      filter: { ...q.filter, text: q.prefix, firstMatchIn: st.field },
+      scanLimit: perFetch,
+      ...(st.cursor === undefined ? {} : { cursor: st.cursor }),
+    });
+    const id = (a: Association): string => associationId(a.user, a.deviceId);
+    st.buf = page.items.map((a) => ({ a, m: textMembers(a, id(a))[st.field] ?? '' }));
     st.cursor = page.nextCursor ?? undefined;
     st.done = page.nextCursor === null;
+    st.pos = st.done ? undefined : (decodeCursor(page.nextCursor!, st.field) as string);
   };
-  const memberOf = (st: Stream): string => textMembers(st.buf[0]!, associationId(st.buf[0]!.user, st.buf[0]!.deviceId))[st.field] ?? '';
+  await Promise.all(streams.map(fetch));
   const out: Association[] = [];
-  while (out.length <= limit) {
-    await Promise.all(streams.map(fill));
-    let best: { st: Stream; m: string } | undefined;
-    for (const st of streams) {
-      if (st.buf.length === 0) continue;
-      const m = memberOf(st);
-      if (best === undefined || (desc ? m > best.m : m < best.m)) best = { st, m };
+  let lastM = '';
+  let cursor: string | null = null;
+  for (;;) {
+    // Streams with nothing fetched but more to look at bound what may be served yet.
+    const blocked = streams.filter((st) => st.buf.length === 0 && !st.done);
+    const bound = blocked.reduce<string | undefined>((b, st) => (b === undefined || before(st.pos!, b) ? st.pos : b), undefined);
+    let best: Stream | undefined;
+    for (const st of streams) if (st.buf.length > 0 && (best === undefined || before(st.buf[0]!.m, best.buf[0]!.m))) best = st;
+    if (best !== undefined && (bound === undefined || !before(bound, best.buf[0]!.m))) {
+      const { a, m } = best.buf.shift()!;
+      if (out.length === limit) {
+        cursor = encodeCursor('search', lastM);
+        break;
+      }
+      out.push(a);
+      lastM = m;
+      continue;
     }
-    if (best === undefined) break;
-    const a = best.st.buf.shift()!;
-    const p = primary(a, pv, desc);
-    if (p !== undefined && p.field === best.st.field && p.member === best.m) out.push(a);
+    if (blocked.length === 0) break;
+    if (fetches >= SEARCHED_FIELDS.length * 2) {
+      cursor = encodeCursor('search', bound!);
+      break;
+    }
+    await Promise.all(blocked.map(fetch));
   }
-  const items = out.slice(0, limit);
-  return { items, nextCursor: out.length > limit ? searchCursorAfter(q, items[limit - 1]!) : null };
+  return { items: out, nextCursor: cursor };
 }

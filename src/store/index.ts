@@ -1,5 +1,6 @@
 export type {
   AdminToken,
+  AssociationFilter,
   AssociationIndex,
   AssociationPatch,
   AssociationQuery,
@@ -19,10 +20,11 @@ export type {
   Store,
   SyncRecord,
 } from './types.js';
-export { ASSOCIATION_FIELDS, associationId, TEXT_INDEXES } from './association-codec.js';
+export { ASSOCIATION_FIELDS, associationId, SEARCHED_FIELDS, TEXT_INDEXES } from './association-codec.js';
 export { cursorAfter, MAX_PAGE } from './association-query.js';
 export { objectTypeOf } from './audit-query.js';
-export { SEARCHED_FIELDS, searchAssociations, searchCursorAfter, type SearchQuery } from './association-search.js';
+export { searchAssociations, searchCursorAfter, type SearchQuery } from './association-search.js';
+export { associationMatches } from './association-filter.js';
 export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
 export { MemoryStore } from './memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';

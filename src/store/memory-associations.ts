@@ -8,7 +8,8 @@ import {
   syncScore,
   textMembers,
 } from './association-codec.js';
-import { pastCursor, planQuery, scoreCursor, textCursor, type ScorePlan, type TextPlan } from './association-query.js';
+import { matches } from './association-filter.js';
+import { pastCursor, planQuery, scoreCursor, textCursor, type QueryPlan, type ScorePlan, type TextPlan } from './association-query.js';
 import { SortedStrings } from './sorted-strings.js';
 import type { AssociationPatch, AssociationQuery, NewAssociation, Page, SearchField, StateUpdate, SyncRecord } from './types.js';
 
@@ -136,14 +137,26 @@ export class MemoryAssociations {
     return plan.kind === 'text' ? this.textPage(plan) : this.scorePage(plan);
   }
 
-  private page(members: Iterable<string>, limit: number, cursorOf: (m: string) => string): Page<Association> {
+  /** A page out of members in order; with a filter, as RedisStore pages (scanLimit, cursor after the last looked at). */
+  private page(members: Iterable<string>, plan: QueryPlan, cursorOf: (m: string) => string): Page<Association> {
+    const { limit, spec } = plan;
     const items: Association[] = [];
     let last: string | undefined;
+    let lastItem: string | undefined;
+    let scanned = 0;
     for (const m of members) {
-      if (items.length === limit) return { items, nextCursor: cursorOf(last!) };
-      const a = this.byId.get(idOfMember(m));
-      if (a !== undefined) items.push(structuredClone(a));
+      if (spec === undefined) {
+        if (items.length === limit) return { items, nextCursor: cursorOf(last!) };
+      } else if (scanned === plan.scanLimit) {
+        return { items, nextCursor: cursorOf(last!) };
+      }
+      scanned++;
       last = m;
+      const a = this.byId.get(idOfMember(m));
+      if (a === undefined || (spec !== undefined && !matches(spec, a))) continue;
+      if (spec !== undefined && items.length === limit) return { items, nextCursor: cursorOf(lastItem!) };
+      items.push(structuredClone(a));
+      lastItem = m;
     }
     return { items, nextCursor: null };
   }
@@ -165,7 +178,7 @@ export class MemoryAssociations {
   }
 
   private textPage(plan: TextPlan): Page<Association> {
-    return this.page(this.textRange(plan), plan.limit, (m) => textCursor(plan, m));
+    return this.page(this.textRange(plan), plan, (m) => textCursor(plan, m));
   }
 
   private *scoreRange(plan: ScorePlan): Generator<string> {
@@ -190,7 +203,7 @@ export class MemoryAssociations {
   }
 
   private scorePage(plan: ScorePlan): Page<Association> {
-    return this.page(this.scoreRange(plan), plan.limit, (m) => scoreCursor(plan, Number(m.slice(0, 16)), idOfMember(m)));
+    return this.page(this.scoreRange(plan), plan, (m) => scoreCursor(plan, Number(m.slice(0, 16)), idOfMember(m)));
   }
 }
 

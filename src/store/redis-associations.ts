@@ -10,7 +10,8 @@ import {
   textMembers,
   toFields,
 } from './association-codec.js';
-import { pastCursor, planQuery, scoreCursor, textCursor, type LexBound, type ScorePlan, type TextPlan } from './association-query.js';
+import { pastCursor, planQuery, scoreCursor, textCursor, type LexBound, type QueryPlan, type ScorePlan, type TextPlan } from './association-query.js';
+import { filterBatch } from './redis-filter.js';
 import { TEXT_INDEXES, type KeySchema } from './redis-keys.js';
 import { SCRIPTS, type RedisClient } from './redis-scripts.js';
 import type { AssociationPatch, AssociationQuery, NewAssociation, Page, StateUpdate, SyncRecord } from './types.js';
@@ -159,46 +160,89 @@ function lexBound(b: LexBound | null, open: '-' | '+'): string | Buffer {
   return `${b.exclusive ? '(' : '['}${b.v}`;
 }
 
-async function textPage(ctx: RedisContext, plan: TextPlan): Promise<Page<Association>> {
-  const key = ctx.keys.textIndex[plan.index];
-  const lo = lexBound(plan.lo, '-');
-  const hi = lexBound(plan.hi, '+');
-  const members = plan.desc
-    ? await ctx.client.zrevrangebylex(key, hi, lo, 'LIMIT', 0, plan.limit + 1)
-    : await ctx.client.zrangebylex(key, lo, hi, 'LIMIT', 0, plan.limit + 1);
-  const more = members.length > plan.limit;
-  const page = more ? members.slice(0, plan.limit) : members;
-  const items = await load(ctx, page.map(idOfMember));
-  return { items, nextCursor: more ? textCursor(plan, page[page.length - 1]!) : null };
+/** One index entry: the id, and its member (text index) or score. */
+interface Entry {
+  id: string;
+  m?: string;
+  s?: number;
 }
 
-async function scorePage(ctx: RedisContext, plan: ScorePlan): Promise<Page<Association>> {
+/** The next `n` entries of a text range, after `after` (exclusive) or from the plan's start. */
+async function textEntries(ctx: RedisContext, plan: TextPlan, after: Entry | undefined, n: number): Promise<Entry[]> {
+  const key = ctx.keys.textIndex[plan.index];
+  const lo = !plan.desc && after !== undefined ? `(${after.m!}` : lexBound(plan.lo, '-');
+  const hi = plan.desc && after !== undefined ? `(${after.m!}` : lexBound(plan.hi, '+');
+  const members = plan.desc ? await ctx.client.zrevrangebylex(key, hi, lo, 'LIMIT', 0, n) : await ctx.client.zrangebylex(key, lo, hi, 'LIMIT', 0, n);
+  return members.map((m) => ({ id: idOfMember(m), m }));
+}
+
+/** The next `n` entries of a score range past `after` (default: the plan's cursor); ties resume by id. */
+async function scoreEntries(ctx: RedisContext, plan: ScorePlan, after: Entry | undefined, n: number): Promise<Entry[]> {
   const key = plan.by === 'state' ? ctx.keys.stateIndex[plan.state!] : plan.by === 'firstSync' ? ctx.keys.firstSyncIndex : ctx.keys.syncIndex;
+  const from = after === undefined ? plan.from : { s: after.s!, id: after.id };
   const low = Number.isFinite(plan.min) ? String(plan.min) : '-inf';
   const high = Number.isFinite(plan.max) ? `(${plan.max}` : '+inf';
-  // Resume at the cursor's time inclusive and skip the ties already served.
-  const from = plan.from === undefined ? undefined : String(plan.from.s);
-  const [start, end] = plan.desc ? [from ?? high, low] : [from ?? low, high];
-  const batch = plan.limit + 1 + 32;
-  const hits: [number, string][] = [];
-  for (let offset = 0; hits.length <= plan.limit; offset += batch) {
+  // Resume at the position's time inclusive and skip the ties already served.
+  const [start, end] = plan.desc ? [from === undefined ? high : String(from.s), low] : [from === undefined ? low : String(from.s), high];
+  const batch = n + 32;
+  const out: Entry[] = [];
+  for (let offset = 0; out.length < n; offset += batch) {
     const args = plan.desc ? ['BYSCORE', 'REV'] : ['BYSCORE'];
     const flat = await ctx.client.zrange(key, start, end, ...(args as ['BYSCORE']), 'LIMIT', offset, batch, 'WITHSCORES');
-    for (let i = 0; i < flat.length && hits.length <= plan.limit; i += 2) {
+    for (let i = 0; i < flat.length && out.length < n; i += 2) {
       const id = flat[i]!;
-      const s = Number(flat[i + 1]);
-      if (pastCursor(plan, s, id)) hits.push([s, id]);
+      const sc = Number(flat[i + 1]);
+      if (pastCursor(plan, sc, id, from)) out.push({ id, s: sc });
     }
     if (flat.length < batch * 2) break;
   }
-  const more = hits.length > plan.limit;
-  const page = more ? hits.slice(0, plan.limit) : hits;
-  const items = await load(ctx, page.map(([, id]) => id));
-  const last = page[page.length - 1];
-  return { items, nextCursor: more && last ? scoreCursor(plan, last[0], last[1]) : null };
+  return out;
+}
+
+/**
+ * A page out of an index. Without a filter: limit + 1 entries, the page's hashes in one
+ * pipeline. With one: batches of entries go through the filter script until the page is
+ * full, the range ends, or scanLimit entries were looked at (then the cursor resumes after
+ * the last one looked at).
+ */
+async function page(
+  ctx: RedisContext,
+  plan: QueryPlan,
+  next: (after: Entry | undefined, n: number) => Promise<Entry[]>,
+  cursorOf: (e: Entry) => string,
+): Promise<Page<Association>> {
+  if (plan.spec === undefined) {
+    const entries = await next(undefined, plan.limit + 1);
+    const more = entries.length > plan.limit;
+    const served = more ? entries.slice(0, plan.limit) : entries;
+    const items = await load(ctx, served.map((e) => e.id));
+    return { items, nextCursor: more ? cursorOf(served[served.length - 1]!) : null };
+  }
+  const items: Association[] = [];
+  const itemEntries: Entry[] = [];
+  let scanned = 0;
+  let after: Entry | undefined;
+  for (;;) {
+    const n = Math.min(1000, plan.scanLimit - scanned);
+    // One entry more than is looked at tells whether the range goes on.
+    const fetched = await next(after, n + 1);
+    const entries = fetched.slice(0, n);
+    const r = await filterBatch(ctx.client, entries.map((e) => ctx.keys.association(e.id)), plan.spec, plan.limit + 1 - items.length);
+    for (const h of r.hits) {
+      items.push(h.a);
+      itemEntries.push(entries[h.pos]!);
+    }
+    if (items.length > plan.limit) return { items: items.slice(0, plan.limit), nextCursor: cursorOf(itemEntries[plan.limit - 1]!) };
+    scanned += r.examined;
+    if (fetched.length <= n) return { items, nextCursor: null };
+    after = entries[entries.length - 1]!;
+    if (scanned >= plan.scanLimit) return { items, nextCursor: cursorOf(after) };
+  }
 }
 
 export async function queryAssociations(ctx: RedisContext, q: AssociationQuery): Promise<Page<Association>> {
   const plan = planQuery(q);
-  return plan.kind === 'text' ? textPage(ctx, plan) : scorePage(ctx, plan);
+  return plan.kind === 'text'
+    ? page(ctx, plan, (after, n) => textEntries(ctx, plan, after, n), (e) => textCursor(plan, e.m!))
+    : page(ctx, plan, (after, n) => scoreEntries(ctx, plan, after, n), (e) => scoreCursor(plan, e.s!, e.id));
 }

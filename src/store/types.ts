@@ -79,6 +79,47 @@ export interface AssociationQuery {
   /** 1–1000, default 50. */
   limit?: number;
   cursor?: string;
+  /**
+   * Only associations that pass, evaluated next to the data (Redis: in Lua). With a
+   * filter a page looks at `scanLimit` index entries at most, so it may hold fewer items
+   * than `limit` while `nextCursor` is set.
+   */
+  filter?: AssociationFilter;
+  /** 1–100,000, default 5,000; only with a filter. */
+  scanLimit?: number;
+}
+
+/** Conditions on an association, all of which must hold. Text compares without case. */
+export interface AssociationFilter {
+  state?: AccessState;
+  reason?: AccessReason;
+  /** The exact (normalised) user. */
+  user?: string;
+  /** Users of this mail domain. */
+  domain?: string;
+  /** Exact, without case. */
+  deviceType?: string;
+  /** Exact, without case. */
+  deviceId?: string;
+  /** Prefix, without case. */
+  os?: string;
+  /** Prefix, without case, of the user, device ID, device type, model or friendly name. */
+  text?: string;
+  /**
+   * With `text`: only associations whose first match, in the query's order, is in this
+   * index (the merged search serves each association once, from that index).
+   */
+  firstMatchIn?: SearchField;
+  /** Linked to a management-backend device record (backendDeviceId set). */
+  linked?: boolean;
+  /** Decided by a device access rule (matchedRuleId set). */
+  ruleMatched?: boolean;
+  /** present: an admin allowed or blocked it (reason Individual) or a wipe was requested, at or after `at`; false: neither. */
+  actionSince?: { at: number; present: boolean };
+  /** Last sync attempt (first sync until then) at or after this time. */
+  syncAfter?: number;
+  /** … before this time. */
+  syncBefore?: number;
 }
 
 export interface Page<T> {

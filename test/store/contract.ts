@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src/store/index.js';
 import { adminContract } from './contract-admin.js';
 import { associationContract } from './contract-associations.js';
+import { filterContract } from './contract-filter.js';
 import { mailbox, useStore, waitFor, type MakeStore } from './fixture.js';
 
 /** The store contract: every adapter passes the same suite (fixtures: ./fixture.ts). */
@@ -129,4 +130,5 @@ export function storeContract(name: string, make: MakeStore): void {
 
   associationContract(name, make);
   adminContract(name, make);
+  filterContract(name, make);
 }
