@@ -14,6 +14,8 @@ import { registerHealth } from './proxy/health.js';
 import { AccessControl } from './proxy/access.js';
 import { AuthProbe } from './proxy/auth-probe.js';
 import { openState, type GatewayState } from './state.js';
+import { adminFrameworkErrors, buildAdminServer, registerAdminApi, type AdminServer } from './api/index.js';
+import { ADMIN_MAX_PARAM_LENGTH } from './api/route.js';
 import type { Store } from './store/index.js';
 
 export interface Gateway {
@@ -27,6 +29,8 @@ export interface Gateway {
   /** The store, the policy cache and the write-behind recorder. */
   readonly data: GatewayState;
   readonly access: AccessControl;
+  /** The admin API's own listener, when EASGATE_ADMIN_PORT is set. */
+  readonly admin: AdminServer | undefined;
   /** Listens on config.host:config.port; resolves the bound address. */
   listen(): Promise<AddressInfo>;
   /** Graceful stop: drain, answer held Pings, close upstream connections. Idempotent. */
@@ -62,7 +66,8 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
   const app = fastify({
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    routerOptions: { caseSensitive: false },
+    routerOptions: { caseSensitive: false, maxParamLength: ADMIN_MAX_PARAM_LENGTH },
+    frameworkErrors: adminFrameworkErrors,
     return503OnClosing: true,
     serverFactory: (fastifyHandler) => {
       const route = (req: IncomingMessage, res: ServerResponse): void => {
@@ -76,6 +81,24 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     },
   }) as unknown as FastifyInstance;
   registerHealth(app, { state, upstream, log });
+  const apiDeps = {
+    store: data.store,
+    log,
+    normalizeUser: data.normalizeUser,
+    ...(config.adminToken !== undefined ? { bootstrapToken: config.adminToken } : {}),
+  };
+  // The admin API: on its own listener when EASGATE_ADMIN_PORT is set (it need not face
+  // the internet with the device port), else beside health on the device listener.
+  const admin =
+    config.adminPort === undefined
+      ? undefined
+      : await buildAdminServer(apiDeps, {
+          host: config.adminHost,
+          port: config.adminPort,
+          trustProxy: config.trustProxy,
+          ...(config.tls !== undefined ? { tls: config.tls } : {}),
+        });
+  if (admin === undefined) await registerAdminApi(app, apiDeps);
   await app.ready();
   applyServerTimeouts(server, config);
 
@@ -90,7 +113,9 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     state,
     data,
     access,
+    admin,
     async listen() {
+      if (admin !== undefined) await admin.listen();
       await app.listen({ host: config.host, port: config.port });
       const address = server.address() as AddressInfo;
       log.info({ address: address.address, port: address.port, upstream: upstream.origin + upstream.path, tls: config.tls !== undefined }, 'listening');
@@ -101,6 +126,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
         state.draining = true;
         if (server.listening) await drainServer(server, longPolls, inFlight, config.drainTimeoutMs, log);
         await app.close().catch(() => undefined);
+        await admin?.close().catch(() => undefined);
         await upstream.pool.destroy().catch(() => undefined);
         await data.close();
         log.info('stopped');
