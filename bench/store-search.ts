@@ -10,19 +10,15 @@
  */
 import { Redis } from 'ioredis';
 import { RedisStore, type AssociationQuery } from '../src/store/index.js';
-import { dropPrefix } from '../test/store/redis-fixture.js';
-import { startRedisServer } from '../test/store/redis-server.js';
-import { ACCESS_STATES, DAY, loadAssociations, NOW, percentiles, pick, rnd } from './lib/associations.js';
+import { ACCESS_STATES, benchRedis, DAY, loadAssociations, NOW, percentiles, pick, rnd } from './lib/associations.js';
 import { machine, table } from './lib/report.js';
 
 const COUNT = Number(process.env.BENCH_ASSOCIATIONS ?? 1_000_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 500);
 
 async function main(): Promise<void> {
-  const external = process.env.EASGATE_BENCH_REDIS_URL;
-  const server = external === undefined ? await startRedisServer() : undefined;
-  const url = external ?? server!.url;
-  const prefix = `easgate-bench-${process.pid}`;
+  const redis = await benchRedis('');
+  const { url, prefix } = redis;
   const store = new RedisStore({ url, keyPrefix: prefix });
   const raw = new Redis(url);
   try {
@@ -98,9 +94,8 @@ async function main(): Promise<void> {
     console.log(`worst p99: ${worstP99.toFixed(2)} ms → target p99 ≤ 50 ms ${worstP99 <= 50 ? 'met' : 'NOT met'}`);
   } finally {
     await store.close();
-    if (server === undefined) await dropPrefix(prefix, url);
     raw.disconnect();
-    await server?.stop();
+    await redis.close();
   }
 }
 

@@ -1,5 +1,7 @@
 import { ACCESS_STATES, type AccessState } from '../../src/policy/index.js';
 import type { NewAssociation, Store } from '../../src/store/index.js';
+import { dropPrefix } from '../../test/store/redis-fixture.js';
+import { startRedisServer } from '../../test/store/redis-server.js';
 
 /**
  * The synthetic association population of the Redis benchmarks (store-search.ts,
@@ -69,3 +71,22 @@ export function percentiles(ms: number[]): { p50: number; p95: number; p99: numb
 }
 
 export { ACCESS_STATES };
+
+/**
+ * The Redis of a benchmark: a private redis-server on a free port (stopped by `close`), or
+ * EASGATE_BENCH_REDIS_URL with a key prefix of its own (deleted by `close`).
+ */
+export async function benchRedis(label: string): Promise<{ url: string; prefix: string; close(): Promise<void> }> {
+  const external = process.env.EASGATE_BENCH_REDIS_URL;
+  const server = external === undefined ? await startRedisServer() : undefined;
+  const url = external ?? server!.url;
+  const prefix = `easgate-bench-${label}${process.pid}`;
+  return {
+    url,
+    prefix,
+    async close() {
+      if (server === undefined) await dropPrefix(prefix, url);
+      await server?.stop();
+    },
+  };
+}
