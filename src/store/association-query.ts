@@ -1,5 +1,5 @@
-import { ACCESS_STATES, deviceKey, type AccessState, type Association } from '../policy/index.js';
-import { associationId, indexValue, SEARCH_FIELDS, syncScore, TEXT_INDEXES, textMember } from './association-codec.js';
+import { ACCESS_STATES, type AccessState } from '../policy/index.js';
+import { indexValue, TEXT_INDEXES } from './association-codec.js';
 import { compileFilter, type FilterSpec } from './association-filter.js';
 import { StoreError } from './errors.js';
 import type { AssociationQuery, SearchField } from './types.js';
@@ -129,27 +129,6 @@ export function textCursor(plan: TextPlan, lastMember: string): string {
 
 export function scoreCursor(plan: ScorePlan, s: number, id: string): string {
   return encodeCursor(scoreIndexName(plan), { s, id });
-}
-
-/**
- * The cursor that resumes a query right after this association (for a caller that filters
- * a page and stops inside it). The association must come from the query's index.
- */
-export function cursorAfter(q: AssociationQuery, a: Association): string {
-  const id = associationId(a.user, a.deviceId);
-  switch (q.index) {
-    case 'lastSync':
-    case 'firstSync':
-    case 'state': {
-      const s = q.index === 'lastSync' ? syncScore(a) : q.index === 'firstSync' ? a.firstSyncAt : (a.accessStateAt ?? a.firstSyncAt);
-      return encodeCursor(scoreIndexName({ by: q.index, state: q.state }), { s, id });
-    }
-    default: {
-      const v = a[SEARCH_FIELDS[q.index]];
-      if (typeof v !== 'string') bad(`the association has no ${q.index}`);
-      return encodeCursor(q.index, textMember(q.index === 'deviceId' ? deviceKey(v) : v, id));
-    }
-  }
 }
 
 /** True when (s, id) comes after the position `f` (default: the cursor's) in the plan's order. */

@@ -1,6 +1,5 @@
 import type { Association } from '../policy/index.js';
 import { associationId, indexValue, SEARCHED_FIELDS, textMembers } from './association-codec.js';
-import { primaryMember } from './association-filter.js';
 import { decodeCursor, encodeCursor, MAX_PAGE } from './association-query.js';
 import { StoreError } from './errors.js';
 import type { AssociationFilter, Page, SearchField, Store } from './types.js';
@@ -24,20 +23,6 @@ export interface SearchQuery {
   filter?: Omit<AssociationFilter, 'text' | 'firstMatchIn'>;
   /** Index entries the page looks at, over all indexes (default 5,000). */
   scanLimit?: number;
-}
-
-/** The member an association is served at (undefined: it does not match). */
-function primary(a: Association, pv: string, desc: boolean): string | undefined {
-  const byField = textMembers(a, associationId(a.user, a.deviceId));
-  const members = [undefined, ...SEARCHED_FIELDS.map((f) => byField[f])];
-  const slots = SEARCHED_FIELDS.map((_f, i) => i + 1);
-  return primaryMember(members, slots, pv, desc)?.member;
-}
-
-export function searchCursorAfter(q: SearchQuery, a: Association): string {
-  const m = primary(a, indexValue(q.prefix), q.order === 'desc');
-  if (m === undefined) throw new StoreError('EASGATE_ERR_STORE_BAD_QUERY', 'the association does not match the search');
-  return encodeCursor('search', m);
 }
 
 interface Stream {

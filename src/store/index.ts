@@ -21,9 +21,9 @@ export type {
   SyncRecord,
 } from './types.js';
 export { ASSOCIATION_FIELDS, associationId, SEARCHED_FIELDS, TEXT_INDEXES } from './association-codec.js';
-export { cursorAfter, MAX_PAGE } from './association-query.js';
+export { MAX_PAGE } from './association-query.js';
 export { objectTypeOf } from './audit-query.js';
-export { searchAssociations, searchCursorAfter, type SearchQuery } from './association-search.js';
+export { searchAssociations, type SearchQuery } from './association-search.js';
 export { associationMatches } from './association-filter.js';
 export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
 export { MemoryStore } from './memory-store.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cursorAfter, searchAssociations, searchCursorAfter, type AuditEntry, type NewAuditEntry, type SearchQuery, type Store } from '../../src/store/index.js';
+import { searchAssociations, type AuditEntry, type NewAuditEntry, type SearchQuery, type Store } from '../../src/store/index.js';
 import { device, mailbox, useStore, type MakeStore } from './fixture.js';
 
 /** Admin tokens, the audit log, the OS and first-sync indexes and per-domain usage (issue 6). */
@@ -70,10 +70,10 @@ export function adminContract(name: string, make: MakeStore): void {
     });
   });
 
-  describe(`${name}: OS and first-sync indexes, resuming after an association`, () => {
+  describe(`${name}: OS and first-sync indexes`, () => {
     const t = useStore(make);
 
-    it('lists by OS prefix and by first sync, and resumes right after any association of a page', async () => {
+    it('lists by OS prefix and by first sync, and keeps both indexes in step with updates and deletes', async () => {
       for (let i = 0; i < 12; i++) {
         await t.store.createAssociation(device(`u${i % 4}@x.test`, `D${i}`, { os: i % 2 ? 'iOS 17.1' : 'Android 14', firstSyncAt: 100 + ((i * 7) % 12) }));
       }
@@ -82,11 +82,6 @@ export function adminContract(name: string, make: MakeStore): void {
       const byFirst = (await t.store.queryAssociations({ index: 'firstSync', order: 'desc', limit: 100 })).items.map((a) => a.firstSyncAt);
       expect(byFirst).toEqual([...byFirst].sort((a, b) => b - a));
       expect((await t.store.queryAssociations({ index: 'firstSync', after: 105, before: 108 })).items).toHaveLength(3);
-      for (const q of [{ index: 'os', prefix: 'ios' }, { index: 'firstSync' }, { index: 'lastSync', order: 'desc' }, { index: 'state', state: 'Allowed' }, { index: 'user', prefix: 'u1@x.test', exact: true }] as const) {
-        const whole = (await t.store.queryAssociations({ ...q, limit: 100 })).items;
-        const rest = (await t.store.queryAssociations({ ...q, limit: 100, cursor: cursorAfter(q, whole[1]!) })).items;
-        expect(rest).toEqual(whole.slice(2));
-      }
       await t.store.updateAssociation('u1@x.test', 'D1', { os: 'Windows 11' });
       expect((await t.store.queryAssociations({ index: 'os', prefix: 'ios' })).items).toHaveLength(5);
       await t.store.deleteAssociation('u3@x.test', 'D3');
@@ -120,14 +115,10 @@ export function adminContract(name: string, make: MakeStore): void {
       expect(await all({ prefix: 'ip', order: 'desc', limit: 2 })).toEqual(['C4', 'IP2', 'A1']);
       expect(await all({ prefix: 'carol ip', limit: 5 })).toEqual(['C3']);
       expect(await all({ prefix: 'zz' })).toEqual([]);
-      const first = await searchAssociations(t.store, { prefix: 'ip', limit: 3 });
-      expect(first.nextCursor).toBeNull();
-      const a1 = (await t.store.getAssociation('ipad.user@x.test', 'A1'))!;
-      const rest = await searchAssociations(t.store, { prefix: 'ip', cursor: searchCursorAfter({ prefix: 'ip' }, a1) });
-      expect(rest.items.map((a) => a.deviceId)).toEqual(['C4']);
-      await expect(searchAssociations(t.store, { prefix: 'ca', cursor: first.nextCursor ?? searchCursorAfter({ prefix: 'ip' }, a1) })).rejects.toMatchObject({
-        code: 'EASGATE_ERR_STORE_BAD_CURSOR',
-      });
+      const first = await searchAssociations(t.store, { prefix: 'ip', limit: 2 });
+      const rest = await searchAssociations(t.store, { prefix: 'ip', cursor: first.nextCursor! });
+      expect(rest).toEqual({ items: [expect.objectContaining({ deviceId: 'C4' })], nextCursor: null });
+      await expect(searchAssociations(t.store, { prefix: 'ca', cursor: first.nextCursor! })).rejects.toMatchObject({ code: 'EASGATE_ERR_STORE_BAD_CURSOR' });
     });
   });
 }
