@@ -13,13 +13,15 @@ export interface ChildGateway {
   logs: Record<string, unknown>[];
   stderr: string[];
   exited: Promise<number | null>;
+  /** Resolves once the gateway listens; rejects if it exits first. */
+  ready: Promise<void>;
 }
 
 /**
  * Runs `easgate serve` as its own process (from the TypeScript sources through tsx), for
  * what only a real process shows: signals, exit codes, start-up failures.
  */
-export function spawnGateway(env: Record<string, string>, args: string[] = ['serve']): ChildGateway & { ready: Promise<void> } {
+export function spawnGateway(env: Record<string, string>, args: string[] = ['serve']): ChildGateway {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/easgate.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, EASGATE_HOST: '127.0.0.1', EASGATE_PORT: '0', EASGATE_LOG_LEVEL: 'debug', ...env },
@@ -30,7 +32,7 @@ export function spawnGateway(env: Record<string, string>, args: string[] = ['ser
   const file = dir === undefined ? undefined : join(dir, `child-${process.pid}-${child.pid}.log`);
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
-  const result = { child, url: '', port: 0, logs, stderr } as ChildGateway & { ready: Promise<void> };
+  const result = { child, url: '', port: 0, logs, stderr } as ChildGateway;
   let buffered = '';
   result.ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
