@@ -7,14 +7,12 @@
  * case (default 300). Requests run one at a time over one keep-alive connection (latency,
  * not throughput), measured in the client: HTTP, token check, validation, Redis, JSON.
  */
-import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { buildAdminServer } from '../src/api/index.js';
 import { mintToken } from '../src/api/auth.js';
 import { createLogger } from '../src/log/logger.js';
 import { createUserNormalizer } from '../src/policy/index.js';
 import type { Association } from '../src/policy/index.js';
-import { RedisStore } from '../src/store/index.js';
 import { benchRedis, DAY, loadAssociations, NOW, percentiles, pick, rnd } from './lib/associations.js';
 import { machine, table } from './lib/report.js';
 
@@ -23,9 +21,7 @@ const QUERIES = Number(process.env.BENCH_QUERIES ?? 300);
 
 async function main(): Promise<void> {
   const redis = await benchRedis('admin-');
-  const { url, prefix } = redis;
-  const store = new RedisStore({ url, keyPrefix: prefix });
-  const raw = new Redis(url);
+  const { store, raw } = redis;
   const api = await buildAdminServer({ store, log: createLogger('warn'), normalizeUser: createUserNormalizer() }, { host: '127.0.0.1', port: 0 });
   const address = await api.listen();
   const pool = new Pool(`http://127.0.0.1:${address.port}`, { connections: 1 });
@@ -115,8 +111,6 @@ async function main(): Promise<void> {
   } finally {
     await pool.close();
     await api.close();
-    await store.close();
-    raw.disconnect();
     await redis.close();
   }
 }

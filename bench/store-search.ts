@@ -8,8 +8,7 @@
  * without indexes, SCAN over the association keys with a client-side filter, is timed on
  * two samples for comparison.
  */
-import { Redis } from 'ioredis';
-import { RedisStore, type AssociationQuery } from '../src/store/index.js';
+import type { AssociationQuery } from '../src/store/index.js';
 import { ACCESS_STATES, benchRedis, DAY, loadAssociations, NOW, percentiles, pick, rnd } from './lib/associations.js';
 import { machine, table } from './lib/report.js';
 
@@ -18,9 +17,7 @@ const QUERIES = Number(process.env.BENCH_QUERIES ?? 500);
 
 async function main(): Promise<void> {
   const redis = await benchRedis('');
-  const { url, prefix } = redis;
-  const store = new RedisStore({ url, keyPrefix: prefix });
-  const raw = new Redis(url);
+  const { store, raw } = redis;
   try {
     const memBefore = Number(/used_memory:(\d+)/.exec(await raw.info('memory'))?.[1]);
     const loadMs = await loadAssociations(store, COUNT);
@@ -93,8 +90,6 @@ async function main(): Promise<void> {
     console.log(table(['query (pages of 50)', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'items/page'], rows));
     console.log(`worst p99: ${worstP99.toFixed(2)} ms → target p99 ≤ 50 ms ${worstP99 <= 50 ? 'met' : 'NOT met'}`);
   } finally {
-    await store.close();
-    raw.disconnect();
     await redis.close();
   }
 }

@@ -1,5 +1,6 @@
 import { ACCESS_STATES, type AccessState } from '../../src/policy/index.js';
-import type { NewAssociation, Store } from '../../src/store/index.js';
+import { Redis } from 'ioredis';
+import { RedisStore, type NewAssociation, type Store } from '../../src/store/index.js';
 import { dropPrefix } from '../../test/store/redis-fixture.js';
 import { startRedisServer } from '../../test/store/redis-server.js';
 
@@ -73,19 +74,25 @@ export function percentiles(ms: number[]): { p50: number; p95: number; p99: numb
 export { ACCESS_STATES };
 
 /**
- * The Redis of a benchmark: a private redis-server on a free port (stopped by `close`), or
- * EASGATE_BENCH_REDIS_URL with a key prefix of its own (deleted by `close`).
+ * The Redis of a benchmark: a private redis-server on a free port, or
+ * EASGATE_BENCH_REDIS_URL with a key prefix of its own; a RedisStore on it and a raw client
+ * (for INFO). `close` closes both and stops the server or deletes the prefix.
  */
-export async function benchRedis(label: string): Promise<{ url: string; prefix: string; close(): Promise<void> }> {
+export async function benchRedis(label: string): Promise<{ url: string; store: RedisStore; raw: Redis; close(): Promise<void> }> {
   const external = process.env.EASGATE_BENCH_REDIS_URL;
   const server = external === undefined ? await startRedisServer() : undefined;
   const url = external ?? server!.url;
   const prefix = `easgate-bench-${label}${process.pid}`;
+  const store = new RedisStore({ url, keyPrefix: prefix });
+  const raw = new Redis(url);
   return {
     url,
-    prefix,
+    store,
+    raw,
     async close() {
+      await store.close();
       if (server === undefined) await dropPrefix(prefix, url);
+      raw.disconnect();
       await server?.stop();
     },
   };
