@@ -16,6 +16,9 @@ const UNAVAILABLE = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_CLOSED',
   'UND_ERR_DESTROYED',
+  // Out of file descriptors: the gateway itself is overloaded; the device should back off.
+  'EMFILE',
+  'ENFILE',
 ]);
 const TIMEOUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
