@@ -13,7 +13,7 @@ import { mintToken } from '../src/api/auth.js';
 import { createLogger } from '../src/log/logger.js';
 import { createUserNormalizer } from '../src/policy/index.js';
 import type { Association } from '../src/policy/index.js';
-import { benchRedis, DAY, loadAssociations, NOW, percentiles, pick, rnd } from './lib/associations.js';
+import { benchRedis, DAY, loadAssociations, NOW, percentiles, pick, rnd, timeCases } from './lib/associations.js';
 import { machine, table } from './lib/report.js';
 
 const COUNT = Number(process.env.BENCH_ASSOCIATIONS ?? 1_000_000);
@@ -60,22 +60,9 @@ async function main(): Promise<void> {
       ['filter user= (one user, sorted by model)', () => `/associations?user=${encodeURIComponent(pick(sample).user)}&sort=model`],
       ['rare filter linked=true (0 %, 2,500 looked at)', () => '/associations?linked=true'],
     ];
-    const rows: (string | number)[][] = [];
-    let worstP99 = 0;
-    for (const [name, make] of cases) {
-      const ms: number[] = [];
-      let items = 0;
-      for (let i = 0; i < QUERIES; i++) {
-        const base = make();
-        const path = `${base}${base.includes('?') ? '&' : '?'}limit=50`;
-        const t0 = performance.now();
-        items += (await get(path)).items.length;
-        ms.push(performance.now() - t0);
-      }
-      const p = percentiles(ms);
-      worstP99 = Math.max(worstP99, p.p99);
-      rows.push([name, p.p50.toFixed(2), p.p95.toFixed(2), p.p99.toFixed(2), p.max.toFixed(2), (items / QUERIES).toFixed(1)]);
-    }
+    const timed = await timeCases(cases, QUERIES, async (base) => (await get(`${base}${base.includes('?') ? '&' : '?'}limit=50`)).items.length);
+    const { rows } = timed;
+    let { worstP99 } = timed;
     // Deep pagination: 40 pages of 50 by model, cursor after cursor.
     const pageMs: number[] = [];
     let cursor: string | null = null;

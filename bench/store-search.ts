@@ -9,7 +9,7 @@
  * two samples for comparison.
  */
 import type { AssociationQuery } from '../src/store/index.js';
-import { ACCESS_STATES, benchRedis, DAY, loadAssociations, NOW, percentiles, pick, rnd } from './lib/associations.js';
+import { ACCESS_STATES, benchRedis, DAY, loadAssociations, NOW, percentiles, pick, rnd, timeCases } from './lib/associations.js';
 import { machine, table } from './lib/report.js';
 
 const COUNT = Number(process.env.BENCH_ASSOCIATIONS ?? 1_000_000);
@@ -39,21 +39,9 @@ async function main(): Promise<void> {
         return { index: 'lastSync', after: day, before: day + DAY };
       }],
     ];
-    const rows: (string | number)[][] = [];
-    let worstP99 = 0;
-    for (const [name, make] of cases) {
-      const ms: number[] = [];
-      let items = 0;
-      for (let i = 0; i < QUERIES; i++) {
-        const q = { ...make(), limit: 50 };
-        const t0 = performance.now();
-        items += (await store.queryAssociations(q)).items.length;
-        ms.push(performance.now() - t0);
-      }
-      const p = percentiles(ms);
-      worstP99 = Math.max(worstP99, p.p99);
-      rows.push([name, p.p50.toFixed(2), p.p95.toFixed(2), p.p99.toFixed(2), p.max.toFixed(2), (items / QUERIES).toFixed(1)]);
-    }
+    const timed = await timeCases(cases, QUERIES, async (q) => (await store.queryAssociations({ ...q, limit: 50 })).items.length);
+    const { rows } = timed;
+    let { worstP99 } = timed;
     // Deep pagination: 40 pages of 50 through one broad prefix, cursor after cursor.
     const pageMs: number[] = [];
     let cursor: string | undefined;

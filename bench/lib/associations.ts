@@ -97,3 +97,26 @@ export async function benchRedis(label: string): Promise<{ url: string; store: R
     },
   };
 }
+
+/**
+ * Runs each case `times` times, one at a time (`run` resolves how many items it got), and
+ * gives a table row per case (name, p50, p95, p99, max, items per run) and the worst p99.
+ */
+export async function timeCases<Q>(cases: readonly [string, () => Q][], times: number, run: (q: Q) => Promise<number>): Promise<{ rows: (string | number)[][]; worstP99: number }> {
+  const rows: (string | number)[][] = [];
+  let worstP99 = 0;
+  for (const [name, make] of cases) {
+    const ms: number[] = [];
+    let items = 0;
+    for (let i = 0; i < times; i++) {
+      const q = make();
+      const t0 = performance.now();
+      items += await run(q);
+      ms.push(performance.now() - t0);
+    }
+    const p = percentiles(ms);
+    worstP99 = Math.max(worstP99, p.p99);
+    rows.push([name, p.p50.toFixed(2), p.p95.toFixed(2), p.p99.toFixed(2), p.max.toFixed(2), (items / times).toFixed(1)]);
+  }
+  return { rows, worstP99 };
+}
