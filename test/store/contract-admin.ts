@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { searchAssociations, type AuditEntry, type NewAuditEntry, type SearchQuery, type Store } from '../../src/store/index.js';
-import { device, mailbox, useStore, type MakeStore } from './fixture.js';
+import { allPages, at, device, mailbox, useStore, type MakeStore } from './fixture.js';
 
 /** Admin tokens, the audit log, the OS and first-sync indexes and per-domain usage (issue 6). */
 
-async function allAudit(store: Store, q: Parameters<Store['queryAudit']>[0]): Promise<AuditEntry[]> {
-  const out: AuditEntry[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.queryAudit({ ...q, ...(cursor === undefined ? {} : { cursor }) });
-    out.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return out;
+function allAudit(store: Store, q: Parameters<Store['queryAudit']>[0]): Promise<AuditEntry[]> {
+  return allPages((cursor) => store.queryAudit({ ...q, ...at(cursor) }));
 }
 
 const entry = (i: number, actor: string, object: string): NewAuditEntry => ({
@@ -94,14 +87,7 @@ export function adminContract(name: string, make: MakeStore): void {
     const t = useStore(make);
 
     async function all(q: SearchQuery): Promise<string[]> {
-      const out: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await searchAssociations(t.store, { ...q, ...(cursor === undefined ? {} : { cursor }) });
-        out.push(...page.items.map((a) => a.deviceId));
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined);
-      return out;
+      return (await allPages((cursor) => searchAssociations(t.store, { ...q, ...at(cursor) }))).map((a) => a.deviceId);
     }
 
     it('merges the indexes in the order of the matching value, serves each association once, pages both ways', async () => {

@@ -1,17 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Association } from '../../src/policy/index.js';
 import { StoreError, type NewAssociation, type Store } from '../../src/store/index.js';
-import { device, useStore, type MakeStore } from './fixture.js';
+import { allPages, at, device, useStore, type MakeStore } from './fixture.js';
 
-async function all(store: Store, q: Parameters<Store['queryAssociations']>[0]): Promise<Association[]> {
-  const out: Association[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.queryAssociations({ ...q, ...(cursor === undefined ? {} : { cursor }) });
-    out.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return out;
+function all(store: Store, q: Parameters<Store['queryAssociations']>[0]): Promise<Association[]> {
+  return allPages((cursor) => store.queryAssociations({ ...q, ...at(cursor) }));
 }
 
 const ids = (list: Association[]): string[] => list.map((a) => `${a.user}/${a.deviceId}`);

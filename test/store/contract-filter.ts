@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Association } from '../../src/policy/index.js';
 import { associationMatches, searchAssociations, type AssociationFilter, type AssociationQuery, type NewAssociation, type Store } from '../../src/store/index.js';
-import { useStore, type MakeStore } from './fixture.js';
+import { allPages, at, useStore, type MakeStore } from './fixture.js';
 
 /** Filters evaluated next to the data: the same answers in both adapters, short pages under scanLimit. */
 const YEAR = Date.UTC(2026, 0, 1);
@@ -25,17 +25,8 @@ function rows(): NewAssociation[] {
   }));
 }
 
-async function all(store: Store, q: AssociationQuery): Promise<{ items: Association[]; pages: number }> {
-  const items: Association[] = [];
-  let cursor: string | undefined;
-  let pages = 0;
-  do {
-    const p = await store.queryAssociations({ ...q, ...(cursor === undefined ? {} : { cursor }) });
-    items.push(...p.items);
-    cursor = p.nextCursor ?? undefined;
-    pages++;
-  } while (cursor !== undefined);
-  return { items, pages };
+function all(store: Store, q: AssociationQuery): Promise<Association[]> {
+  return allPages((cursor) => store.queryAssociations({ ...q, ...at(cursor) }));
 }
 
 export function filterContract(name: string, make: MakeStore): void {
@@ -44,7 +35,7 @@ export function filterContract(name: string, make: MakeStore): void {
     let data: Association[];
     beforeEach(async () => {
       await t.store.createAssociations(rows());
-      data = (await all(t.store, { index: 'deviceId', limit: 1000 })).items;
+      data = await all(t.store, { index: 'deviceId', limit: 1000 });
     });
 
     const filters: AssociationFilter[] = [
@@ -72,7 +63,7 @@ export function filterContract(name: string, make: MakeStore): void {
         for (const q of [{ index: 'lastSync', order: 'desc' }, { index: 'user' }, { index: 'model', order: 'desc' }, { index: 'firstSync' }] as const) {
           for (const [limit, scanLimit] of [[3, 5000], [50, 7]]) {
             const got = await all(t.store, { ...q, filter: f, limit, scanLimit });
-            expect(got.items.map((a) => a.deviceId).sort(), `${q.index} ${limit}/${scanLimit}`).toEqual(want);
+            expect(got.map((a) => a.deviceId).sort(), `${q.index} ${limit}/${scanLimit}`).toEqual(want);
           }
         }
       });
@@ -82,20 +73,18 @@ export function filterContract(name: string, make: MakeStore): void {
       const first = await t.store.queryAssociations({ index: 'deviceId', filter: { deviceId: 'dev9' }, scanLimit: 10, limit: 5 });
       expect(first.items).toEqual([]);
       expect(first.nextCursor).not.toBeNull();
-      const { items, pages } = await all(t.store, { index: 'deviceId', filter: { deviceId: 'dev9' }, scanLimit: 10, limit: 5 });
+      let pages = 0;
+      const items = await allPages((cursor) => {
+        pages++;
+        return t.store.queryAssociations({ index: 'deviceId', filter: { deviceId: 'dev9' }, scanLimit: 10, limit: 5, ...at(cursor) });
+      });
       expect([items.map((a) => a.deviceId), pages]).toEqual([['Dev9'], 4]);
       await expect(t.store.queryAssociations({ index: 'user', scanLimit: 0 })).rejects.toMatchObject({ code: 'EASGATE_ERR_STORE_BAD_QUERY' });
     });
 
     it('searches with more conditions, in both orders, across short pages', async () => {
       for (const order of ['asc', 'desc'] as const) {
-        const seen: string[] = [];
-        let cursor: string | undefined;
-        do {
-          const p = await searchAssociations(t.store, { prefix: 'phone', order, limit: 2, scanLimit: 5, filter: { state: 'Blocked' }, ...(cursor === undefined ? {} : { cursor }) });
-          seen.push(...p.items.map((a) => a.deviceId));
-          cursor = p.nextCursor ?? undefined;
-        } while (cursor !== undefined);
+        const seen = (await allPages((cursor) => searchAssociations(t.store, { prefix: 'phone', order, limit: 2, scanLimit: 5, filter: { state: 'Blocked' }, ...at(cursor) }))).map((a) => a.deviceId);
         const want = data.filter((a) => a.accessState === 'Blocked' && a.friendlyName!.startsWith('Phone')).map((a) => a.deviceId);
         expect([...seen].sort()).toEqual([...want].sort());
         expect(new Set(seen).size).toBe(seen.length);

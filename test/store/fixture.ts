@@ -1,6 +1,6 @@
 import { afterEach, beforeEach } from 'vitest';
 import type { Mailbox } from '../../src/policy/index.js';
-import type { NewAssociation, Store } from '../../src/store/index.js';
+import type { NewAssociation, Page, Store } from '../../src/store/index.js';
 
 /**
  * The store contract: every adapter passes the same suite. `make` returns a fresh, empty
@@ -42,3 +42,18 @@ export function useStore(make: MakeStore): { fx: StoreFixture; store: Store } {
 export function device(user: string, deviceId: string, patch: Partial<NewAssociation> = {}): NewAssociation {
   return { user, deviceId, deviceType: 'iPhone', accessState: 'Allowed', accessReason: 'Global', ...patch };
 }
+
+/** Every item of a paged query, following nextCursor. */
+export async function allPages<T>(page: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const p = await page(cursor);
+    out.push(...p.items);
+    cursor = p.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return out;
+}
+
+/** `{ cursor }` when there is one (for spreading into a query). */
+export const at = (cursor: string | undefined): { cursor?: string } => (cursor === undefined ? {} : { cursor });
