@@ -8,8 +8,7 @@
  * not throughput), measured in the client: HTTP, token check, validation, Redis, JSON.
  */
 import { Pool } from 'undici';
-import { buildAdminServer } from '../src/api/index.js';
-import { mintToken } from '../src/api/auth.js';
+import { buildAdminServer, mintToken } from '../src/api/index.js';
 import { createLogger } from '../src/log/logger.js';
 import { createUserNormalizer } from '../src/policy/index.js';
 import type { Association } from '../src/policy/index.js';

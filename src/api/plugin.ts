@@ -17,7 +17,7 @@ const FASTIFY_ERRORS: Record<string, ApiError['code']> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'EASGATE_ERR_API_BAD_JSON',
 };
 
-export function toApiError(err: unknown): ApiError {
+function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof StoreError) {
     if (err.code === 'EASGATE_ERR_STORE_BAD_CURSOR') return new ApiError('EASGATE_ERR_API_BAD_CURSOR');

@@ -20,9 +20,8 @@ export type {
   Store,
   SyncRecord,
 } from './types.js';
-export { ASSOCIATION_FIELDS, associationId, SEARCHED_FIELDS, TEXT_INDEXES } from './association-codec.js';
+export { ASSOCIATION_FIELDS, associationId } from './association-codec.js';
 export { MAX_PAGE } from './association-query.js';
-export { objectTypeOf } from './audit-query.js';
 export { searchAssociations, type SearchQuery } from './association-search.js';
 export { associationMatches } from './association-filter.js';
 export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
