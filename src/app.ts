@@ -69,6 +69,8 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     routerOptions: { caseSensitive: false, maxParamLength: ADMIN_MAX_PARAM_LENGTH },
     frameworkErrors: adminFrameworkErrors,
     return503OnClosing: true,
+    // The admin API's audit records the client address: behind a load balancer, from X-Forwarded-For.
+    trustProxy: config.trustProxy,
     serverFactory: (fastifyHandler) => {
       const route = (req: IncomingMessage, res: ServerResponse): void => {
         const leave = inFlight.enter();

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { buildAdminServer, mintToken, ROLES, type AdminServer, type Role } from '../../src/api/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createUserNormalizer } from '../../src/policy/index.js';
 import { MemoryStore, type Store } from '../../src/store/index.js';
+import { captureLogs } from '../helpers/gateway.js';
 import { dropPrefix, redisStore, uniquePrefix } from '../store/redis-fixture.js';
 
 /**
@@ -54,18 +52,7 @@ export interface ApiOptions {
 export async function startApi(options: ApiOptions = {}): Promise<ApiFixture> {
   const prefix = uniquePrefix('api');
   const store: Store = options.memory === true ? new MemoryStore() : redisStore(prefix);
-  const logs: Record<string, unknown>[] = [];
-  const dir = process.env.EASGATE_TEST_LOG_DIR;
-  const file = dir === undefined ? undefined : join(dir, `api-${process.pid}.log`);
-  if (dir !== undefined) mkdirSync(dir, { recursive: true });
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      const text = chunk.toString('utf8');
-      if (file !== undefined) appendFileSync(file, text);
-      for (const line of text.split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
+  const { logs, sink } = captureLogs('api');
   const bootstrap = options.bootstrap ?? randomBytes(24).toString('base64url');
   const server = await buildAdminServer(
     { store, log: createLogger('debug', sink), normalizeUser: createUserNormalizer(options.normalize ?? {}), bootstrapToken: bootstrap, ...(options.now ? { now: options.now } : {}) },

@@ -21,6 +21,26 @@ export function testLogDir(): string | undefined {
 }
 
 /**
+ * A log destination that keeps the parsed lines for the test and also appends the raw
+ * lines to the run's log folder, for the whole-run redaction check (global-setup.ts).
+ */
+export function captureLogs(label: string): { logs: Record<string, unknown>[]; sink: Writable } {
+  const logs: Record<string, unknown>[] = [];
+  const dir = testLogDir();
+  const file = dir === undefined ? undefined : join(dir, `${label}-${process.pid}.log`);
+  if (dir !== undefined) mkdirSync(dir, { recursive: true });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      const text = chunk.toString('utf8');
+      if (file !== undefined) appendFileSync(file, text);
+      for (const line of text.split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { logs, sink };
+}
+
+/**
  * Starts a real gateway on 127.0.0.1 and a free port in front of `upstreamUrl`, logging at
  * debug level (so that the redaction checks see the most verbose output).
  */
@@ -33,18 +53,7 @@ export async function startGateway(upstreamUrl: string, env: Record<string, stri
     EASGATE_DRAIN_TIMEOUT_MS: '2000',
     ...env,
   });
-  const logs: Record<string, unknown>[] = [];
-  const dir = testLogDir();
-  const file = dir === undefined ? undefined : join(dir, `${process.pid}.log`);
-  if (dir !== undefined) mkdirSync(dir, { recursive: true });
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      const text = chunk.toString('utf8');
-      if (file !== undefined) appendFileSync(file, text);
-      for (const line of text.split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
+  const { logs, sink } = captureLogs('gateway');
   const gateway = await buildGateway(config, { logger: createLogger(config.logLevel, sink), ...options });
   const address = await gateway.listen();
   const origin = `${config.tls === undefined ? 'http' : 'https'}://127.0.0.1:${address.port}`;
