@@ -1,0 +1,1 @@
+export { startSampleBackend, type SampleBackend, type SampleBackendOptions, type SampleBackendSwitches } from './server.js';
