@@ -98,6 +98,14 @@ export function isPatchable(field: string): boolean {
   return field in ASSOCIATION_FIELDS && !FIXED.has(field);
 }
 
+/** Fields whose change alone is bookkeeping, not a change the backend sync pushes (docs/store.md, change index). */
+export const SYNC_ONLY_FIELDS: ReadonlySet<string> = new Set(['lastSyncAttemptAt', 'lastSuccessSyncAt', 'lastCommand', 'lastInstance']);
+
+/** Whether a patch changes more than last-sync bookkeeping (it then moves the association up the change index). */
+export function patchMarksChange(patch: AssociationPatch): boolean {
+  return Object.entries(patch).some(([k, v]) => v !== undefined && isPatchable(k) && !SYNC_ONLY_FIELDS.has(k));
+}
+
 /** Splits a patch into fields to set (as hash strings) and fields to remove. */
 export function splitPatch(patch: AssociationPatch): { set: Record<string, string>; unset: string[] } {
   const set: Record<string, string> = {};

@@ -7,6 +7,7 @@ export type {
   AuditEntry,
   AuditQuery,
   Change,
+  ChangedPage,
   ChangeKind,
   ChangeListener,
   MailboxQuery,

@@ -4,6 +4,7 @@ import {
   buildAssociation,
   idOfMember,
   isPatchable,
+  patchMarksChange,
   MONOTONIC_FIELDS,
   syncScore,
   textMembers,
@@ -11,7 +12,7 @@ import {
 import { matches } from './association-filter.js';
 import { pastCursor, planQuery, scoreCursor, textCursor, type QueryPlan, type ScorePlan, type TextPlan } from './association-query.js';
 import { SortedStrings } from './sorted-strings.js';
-import type { AssociationPatch, AssociationQuery, NewAssociation, Page, SearchField, StateUpdate, SyncRecord } from './types.js';
+import type { AssociationPatch, ChangedPage, AssociationQuery, NewAssociation, Page, SearchField, StateUpdate, SyncRecord } from './types.js';
 
 export const HISTORY_LIMIT = 100;
 
@@ -39,6 +40,11 @@ export class MemoryAssociations {
     SortedStrings
   >;
 
+  /** The change index: `change number \0 id` (docs/store.md). */
+  private readonly changed = new SortedStrings();
+  private readonly changeOf = new Map<string, number>();
+  changeSeq = 0;
+
   get size(): number {
     return this.byId.size;
   }
@@ -64,6 +70,7 @@ export class MemoryAssociations {
     this.byId.set(id, a);
     this.index(a, id, true);
     this.history.set(id, [entry(a.accessState, a.accessReason, a.matchedRuleId, a.firstSyncAt, undefined)]);
+    this.markChanged(id);
     return { association: structuredClone(a), created: true };
   }
 
@@ -91,7 +98,31 @@ export class MemoryAssociations {
       if (v === null) unset.push(k);
       else set[k] = v;
     }
-    return this.patch(associationId(user, deviceId), set, unset);
+    const id = associationId(user, deviceId);
+    if (!this.patch(id, set, unset)) return false;
+    if (patchMarksChange(patch)) this.markChanged(id);
+    return true;
+  }
+
+  private markChanged(id: string, remove = false): void {
+    const old = this.changeOf.get(id);
+    if (old !== undefined) this.changed.delete(timeMember(old, id));
+    this.changeOf.delete(id);
+    if (remove) return;
+    this.changeOf.set(id, ++this.changeSeq);
+    this.changed.add(timeMember(this.changeSeq, id));
+  }
+
+  changedAfter(after: number, limit: number): ChangedPage {
+    const items: Association[] = [];
+    let last = after;
+    for (const m of this.changed.from(timeMember(after + 1, ''), false)) {
+      if (items.length === limit) break;
+      const a = this.byId.get(idOfMember(m));
+      if (a !== undefined) items.push(structuredClone(a));
+      last = Number(m.slice(0, 16));
+    }
+    return { items, last };
   }
 
   setState(user: string, deviceId: string, u: StateUpdate): boolean {
@@ -110,6 +141,7 @@ export class MemoryAssociations {
     list.unshift(entry(u.state, u.reason, u.ruleId, u.at, u.actor));
     list.length = Math.min(list.length, HISTORY_LIMIT);
     this.history.set(id, list);
+    this.markChanged(id);
     return true;
   }
 
@@ -125,6 +157,7 @@ export class MemoryAssociations {
     this.index(a, id, false);
     this.byId.delete(id);
     this.history.delete(id);
+    this.markChanged(id, true);
     return true;
   }
 

@@ -21,6 +21,7 @@ import { MemoryAdmin } from './memory-admin.js';
 import { HISTORY_LIMIT, MemoryAssociations } from './memory-associations.js';
 import { SortedStrings } from './sorted-strings.js';
 import type {
+  ChangedPage,
   AdminToken,
   AssociationPatch,
   AssociationQuery,
@@ -246,6 +247,12 @@ export class MemoryStore implements Store {
   }
   async countAssociations(): Promise<number> {
     return this.associations.size;
+  }
+  async changedAssociations(after: number, limit: number): Promise<ChangedPage> {
+    return this.associations.changedAfter(after, limit);
+  }
+  async changeNumber(): Promise<number> {
+    return this.associations.changeSeq;
   }
 
   async listTokens(): Promise<AdminToken[]> {

@@ -4,6 +4,7 @@ import {
   buildAssociation,
   fromFields,
   idOfMember,
+  patchMarksChange,
   splitPatch,
   syncScore,
   textMember,
@@ -95,7 +96,7 @@ export async function updateAssociation(ctx: RedisContext, user: string, deviceI
     return v === undefined || !(f in patch) ? '\u0001' : typeof v === 'string' && v !== '' ? textMember(v, id) : '';
   });
   const pairs = Object.entries(set).flat();
-  const args = [id, String(pairs.length / 2), ...pairs, String(unset.length), ...unset, ...text, ...ctx.notice(id)];
+  const args = [id, String(pairs.length / 2), ...pairs, String(unset.length), ...unset, ...text, patchMarksChange(patch) ? '1' : '0', ...ctx.notice(id)];
   return (await SCRIPTS.patch.run(ctx.client, ctx.keys.associationKeys(id), args)) === 1;
 }
 

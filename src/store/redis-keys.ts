@@ -23,6 +23,10 @@ export interface KeySchema {
   readonly enabledMailboxes: string;
   readonly syncIndex: string;
   readonly firstSyncIndex: string;
+  /** zset: score = change number, member = id (the backend sync's differential). */
+  readonly changedIndex: string;
+  /** The last change number given. */
+  readonly changeSeq: string;
   readonly textIndex: { readonly [F in SearchField]: string };
   readonly stateIndex: { readonly [S in AccessState]: string };
   readonly changes: string;
@@ -32,7 +36,8 @@ export interface KeySchema {
   history(id: string): string;
   /**
    * The keys every association script takes, in this order: hash, history, the text
-   * indexes, the sync index, the four state indexes, the first-sync index (Lua addresses
+   * indexes, the sync index, the four state indexes, the first-sync index, the change
+   * index and its counter (Lua addresses
    * them by position).
    */
   associationKeys(id: string): string[];
@@ -49,6 +54,8 @@ export function keySchema(prefix: string): KeySchema {
   const stateIndex = Object.fromEntries(ACCESS_STATES.map((s) => [s, `${p}:ai:st:${s}`])) as KeySchema['stateIndex'];
   const syncIndex = `${p}:ai:sync`;
   const firstSyncIndex = `${p}:ai:first`;
+  const changedIndex = `${p}:ai:chg`;
+  const changeSeq = `${p}:ai:chgseq`;
   const association = (id: string): string => `${p}:a:${id}`;
   const history = (id: string): string => `${p}:ah:${id}`;
   return {
@@ -64,6 +71,8 @@ export function keySchema(prefix: string): KeySchema {
     enabledMailboxes: `${p}:mbx:en`,
     syncIndex,
     firstSyncIndex,
+    changedIndex,
+    changeSeq,
     textIndex,
     stateIndex,
     changes: `${p}:changes`,
@@ -83,6 +92,8 @@ export function keySchema(prefix: string): KeySchema {
       syncIndex,
       ...ACCESS_STATES.map((s) => stateIndex[s]),
       firstSyncIndex,
+      changedIndex,
+      changeSeq,
     ],
   };
 }

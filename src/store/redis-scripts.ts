@@ -19,6 +19,8 @@ local MONO = {${[...MONOTONIC_FIELDS].map((f) => `${f}=true`).join(', ')}}
 local NTEXT = ${TEXT_INDEXES.length}
 local SYNC = ${3 + TEXT_INDEXES.length}
 local FIRST = ${4 + TEXT_INDEXES.length + ACCESS_STATES.length}
+local CHANGED = ${5 + TEXT_INDEXES.length + ACCESS_STATES.length}
+local function changed(id) redis.call('ZADD', KEYS[CHANGED], redis.call('INCR', KEYS[CHANGED + 1]), id) end
 local function publish() redis.call('PUBLISH', ARGV[#ARGV - 1], ARGV[#ARGV]) end
 local function exists() return redis.call('HEXISTS', KEYS[1], 'user') == 1 end
 `;
@@ -43,6 +45,7 @@ redis.call('ZADD', KEYS[STATE[ARGV[4]]], ARGV[5], id)
 redis.call('ZADD', KEYS[FIRST], redis.call('HGET', KEYS[1], 'firstSyncAt'), id)
 redis.call('DEL', KEYS[2])
 redis.call('LPUSH', KEYS[2], ARGV[2])
+changed(id)
 publish()
 return 1
 `;
@@ -55,7 +58,7 @@ local function rescore(id)
 end
 `;
 
-/** ARGV: id, n, n pairs to set, u, u fields to delete, NTEXT members ('\\1' keep, '' remove), channel, message. */
+/** ARGV: id, n, n pairs to set, u, u fields to delete, NTEXT members ('\\1' keep, '' remove), marks a change ('1'/'0'), channel, message. */
 const PATCH = `${PRELUDE}${RESCORE}
 if not exists() then return 0 end
 local id, n = ARGV[1], tonumber(ARGV[2])
@@ -80,6 +83,7 @@ for j = 1, NTEXT do
   end
 end
 rescore(id)
+if ARGV[i + NTEXT + 1] == '1' then changed(id) end
 publish()
 return 1
 `;
@@ -96,6 +100,7 @@ if cur[1] and STATE[cur[1]] then redis.call('ZREM', KEYS[STATE[cur[1]]], id) end
 redis.call('ZADD', KEYS[STATE[ARGV[2]]], ARGV[5], id)
 redis.call('LPUSH', KEYS[2], ARGV[6])
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[7]) - 1)
+changed(id)
 publish()
 return 1
 `;
@@ -112,7 +117,7 @@ for j = 1, NTEXT do
   local m = redis.call('HGET', KEYS[1], '_x' .. j)
   if m then redis.call('ZREM', KEYS[2 + j], m) end
 end
-for k = SYNC, #KEYS do redis.call('ZREM', KEYS[k], id) end
+for k = SYNC, CHANGED do redis.call('ZREM', KEYS[k], id) end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('HSET', KEYS[1], '_deleted', '1')
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))

@@ -17,10 +17,12 @@ import { associationId } from './association-codec.js';
 import { RedisChangeBus } from './change-bus.js';
 import * as admin from './redis-admin.js';
 import * as assoc from './redis-associations.js';
+import { changeNumber, changedAssociations } from './redis-changes.js';
 import * as mbx from './redis-mailboxes.js';
 import { keySchema, type KeySchema } from './redis-keys.js';
 import type { RedisClient } from './redis-scripts.js';
 import type {
+  ChangedPage,
   AdminToken,
   AssociationPatch,
   AssociationQuery,
@@ -252,6 +254,12 @@ export class RedisStore implements Store {
   }
   countAssociations(): Promise<number> {
     return this.client.zcard(this.keys.textIndex.user);
+  }
+  changedAssociations(after: number, limit: number): Promise<ChangedPage> {
+    return changedAssociations(this.ctx, after, limit);
+  }
+  changeNumber(): Promise<number> {
+    return changeNumber(this.ctx);
   }
 
   listTokens(): Promise<AdminToken[]> {

@@ -122,6 +122,16 @@ export interface AssociationFilter {
   syncBefore?: number;
 }
 
+/**
+ * Associations in the order they last changed (created; state, reason, device details,
+ * comment, link or wipe changed; not last-sync times alone), after change number `after`.
+ * `last` is the change number of the last item (`after` when there are none).
+ */
+export interface ChangedPage {
+  items: Association[];
+  last: number;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -243,6 +253,10 @@ export interface Store {
   getAssociationHistory(user: string, deviceId: string, limit?: number): Promise<StateChange[]>;
   queryAssociations(query: AssociationQuery): Promise<Page<Association>>;
   countAssociations(): Promise<number>;
+  /** Associations changed after change number `after`, oldest change first (the backend sync's differential). */
+  changedAssociations(after: number, limit: number): Promise<ChangedPage>;
+  /** The newest change number (0 before any change). */
+  changeNumber(): Promise<number>;
 
   /** Admin API tokens by name (no change notification: nothing caches them). */
   listTokens(): Promise<AdminToken[]>;

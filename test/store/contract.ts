@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src/store/index.js';
 import { adminContract } from './contract-admin.js';
+import { changesContract } from './contract-changes.js';
 import { associationContract } from './contract-associations.js';
 import { filterContract } from './contract-filter.js';
 import { mailbox, useStore, waitFor, type MakeStore } from './fixture.js';
@@ -131,4 +132,5 @@ export function storeContract(name: string, make: MakeStore): void {
   associationContract(name, make);
   adminContract(name, make);
   filterContract(name, make);
+  changesContract(name, make);
 }

@@ -1,0 +1,26 @@
+import { fromFields } from './association-codec.js';
+import type { RedisContext } from './redis-associations.js';
+import type { ChangedPage } from './types.js';
+
+/**
+ * The change index (`P:ai:chg`, score = change number from `P:ai:chgseq`): the scripts
+ * give an association the next number when it is created or changes, except when only its
+ * last-sync times do. One ZRANGE and one pipeline of hashes per page.
+ */
+export async function changedAssociations(ctx: RedisContext, after: number, limit: number): Promise<ChangedPage> {
+  const flat = await ctx.client.zrange(ctx.keys.changedIndex, `(${after}`, '+inf', 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES');
+  if (flat.length === 0) return { items: [], last: after };
+  const pipe = ctx.client.pipeline();
+  for (let i = 0; i < flat.length; i += 2) pipe.hgetall(ctx.keys.association(flat[i]!));
+  const items = [];
+  for (const [err, h] of (await pipe.exec()) ?? []) {
+    if (err !== null) throw err;
+    const a = fromFields(h as Record<string, string>);
+    if (a !== undefined) items.push(a);
+  }
+  return { items, last: Number(flat[flat.length - 1]) };
+}
+
+export async function changeNumber(ctx: RedisContext): Promise<number> {
+  return Number((await ctx.client.get(ctx.keys.changeSeq)) ?? 0);
+}
