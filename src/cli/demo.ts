@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { buildGateway, type Gateway } from '../app.js';
 import { loadConfig } from '../config/index.js';
@@ -14,9 +15,10 @@ const DEMO_USER = { name: 'alice', password: 'alice123', domain: 'example.test' 
  */
 export async function runDemo(_args: string[], io: Io, signal?: AbortSignal): Promise<number> {
   const upstream = await startSampleUpstream({ seedMails: 5 });
+  const token = `demo-${randomBytes(18).toString('base64url')}`;
   let gateway: Gateway;
   try {
-    gateway = await startDemoGateway(upstream, io);
+    gateway = await startDemoGateway(upstream, io, token);
   } catch (err) {
     await upstream.close();
     throw err;
@@ -25,12 +27,21 @@ export async function runDemo(_args: string[], io: Io, signal?: AbortSignal): Pr
   const url = `${base}/Microsoft-Server-ActiveSync`;
   io.stdout.write(`\neasgate demo\n  sample ActiveSync server: ${upstream.url}\n  gateway:                  ${url}\n\nThe gateway's request log, one line per request:\n`);
 
-  const sim = new DeviceSimulator({ url, user: `${DEMO_USER.name}@${DEMO_USER.domain}`, password: DEMO_USER.password, deviceId: 'DEMOPHONE01', deviceType: 'iPhone', protocolVersion: '16.1' });
-  try {
-    const transcript = await runConversation(sim);
-    io.stdout.write(`\nWhat the simulated iPhone (EAS 16.1) saw:\n${formatTranscript(transcript, url)}\n`);
-  } finally {
-    await sim.close();
+  // One access rule, so that the demo shows a refusal too.
+  await gateway.data.store.putRule({ id: 'demo-block-windows-phone', characteristic: 'DeviceType', queryString: 'WP8', accessLevel: 'Block' });
+  await gateway.data.runtime.reload();
+  const user = `${DEMO_USER.name}@${DEMO_USER.domain}`;
+  for (const [label, options] of [
+    ['a simulated iPhone (EAS 16.1), allowed', { deviceId: 'DEMOPHONE01', deviceType: 'iPhone', protocolVersion: '16.1' }],
+    ['a simulated Windows Phone (EAS 14.1), blocked by the rule demo-block-windows-phone', { deviceId: 'DEMOLUMIA01', deviceType: 'WP8', protocolVersion: '14.1' }],
+  ] as const) {
+    const sim = new DeviceSimulator({ url, user, password: DEMO_USER.password, ...options });
+    try {
+      const transcript = await runConversation(sim);
+      io.stdout.write(`\nWhat ${label} saw:\n${formatTranscript(transcript, url)}\n`);
+    } finally {
+      await sim.close();
+    }
   }
   io.stdout.write(
     [
@@ -39,6 +50,10 @@ export async function runDemo(_args: string[], io: Io, signal?: AbortSignal): Pr
       `  curl -i -X OPTIONS -u alice:alice123 '${url}'`,
       `  npx easgate simulate --url '${url}' --user alice --password alice123 --version 14.1 --base64`,
       `  curl -s ${base}/readyz`,
+      '',
+      'The admin API and CLI (this demo\'s admin token is made anew at each start):',
+      `  curl -s -H 'Authorization: Bearer ${token}' '${base}/api/v1/associations'`,
+      `  EASGATE_API_URL=${base} EASGATE_API_TOKEN=${token} npx easgate devices list`,
       '',
       'Every request through the gateway is printed below. Ctrl-C stops the demo.',
       '',
@@ -56,9 +71,9 @@ export async function runDemo(_args: string[], io: Io, signal?: AbortSignal): Pr
 }
 
 /** The gateway on EASGATE_PORT or 8080, or on a free port when that one is taken. */
-async function startDemoGateway(upstream: SampleUpstream, io: Io): Promise<Gateway> {
+async function startDemoGateway(upstream: SampleUpstream, io: Io, token: string): Promise<Gateway> {
   const tryPort = async (port: string): Promise<Gateway> => {
-    const config = loadConfig({ ...process.env, EASGATE_UPSTREAM_URL: upstream.url, EASGATE_HOST: '127.0.0.1', EASGATE_PORT: port });
+    const config = loadConfig({ ...process.env, EASGATE_UPSTREAM_URL: upstream.url, EASGATE_HOST: '127.0.0.1', EASGATE_PORT: port, EASGATE_ADMIN_TOKEN: token });
     const gw = await buildGateway(config, { logger: createLogger(config.logLevel, compactLog(io)) });
     await gw.listen();
     return gw;
