@@ -46,6 +46,17 @@ describe('configuration', () => {
     expect(p[0]).toContain(accepts);
   });
 
+  it('reads NetBIOS names of mail domains as NAME=domain pairs', () => {
+    const c = loadConfig({ ...BASE, EASGATE_NETBIOS_DOMAINS: 'CORP=corp.example.com, EU = eu.example.com' });
+    expect(c.netbiosDomains).toEqual({ CORP: 'corp.example.com', EU: 'eu.example.com' });
+    expect(problems({ ...BASE, EASGATE_NETBIOS_DOMAINS: 'CORP' })[0]).toContain('NAME=value pairs');
+  });
+
+  it('accepts credentials in the Redis URL but never in the upstream URL', () => {
+    expect(loadConfig({ ...BASE, EASGATE_REDIS_URL: 'redis://:pw@127.0.0.1:6379/2' }).redisUrl?.password).toBe('pw');
+    expect(problems({ EASGATE_UPSTREAM_URL: 'https://u:pw@mail.example.test/' })).toHaveLength(1);
+  });
+
   it('reports every bad variable at once', () => {
     expect(problems({ EASGATE_PORT: 'x', EASGATE_LOG_LEVEL: 'y' })).toHaveLength(3);
   });
