@@ -3,7 +3,8 @@ import { ApiError, invalid } from '../errors.js';
 import { route, type ApiContext } from '../route.js';
 import { s } from '../schema.js';
 import { ASSOCIATION, CHARACTERISTIC, DEVICE_PARAMS, LEVEL, RULE_ID } from '../schemas.js';
-import { associationObject, freeRuleId, hasId, licenseRefused, MAX_LISTED_IDS, requireAssociation, updateMailbox, withoutId } from './common.js';
+import { listDevice } from '../device-access.js';
+import { freeRuleId, licenseRefused, MAX_LISTED_IDS, requireAssociation } from './common.js';
 
 /**
  * Allow and block one device of one mailbox (its allowed or blocked device-ID list, as
@@ -11,28 +12,13 @@ import { associationObject, freeRuleId, hasId, licenseRefused, MAX_LISTED_IDS, r
  */
 type Params = { user: string; deviceId: string };
 
-async function listDevice(ctx: ApiContext<Params, unknown, unknown>, level: 'Allow' | 'Block'): Promise<unknown> {
+async function listDeviceRoute(ctx: ApiContext<Params, unknown, unknown>, level: 'Allow' | 'Block'): Promise<unknown> {
   const { store, params } = ctx;
   const a = await requireAssociation(store, ctx.normalizeUser(params.user), params.deviceId);
-  const { before, write, next } = await updateMailbox(store, a.user, (m) => {
-    const allowed = withoutId(m.allowedDeviceIds, a.deviceId);
-    const blocked = withoutId(m.blockedDeviceIds, a.deviceId);
-    (level === 'Allow' ? allowed : blocked).push(a.deviceId);
-    return { ...m, allowedDeviceIds: allowed, blockedDeviceIds: blocked };
-  });
-  if (write.status === 'license-limit') throw licenseRefused(a.user);
-  if (next.allowedDeviceIds.length > MAX_LISTED_IDS || next.blockedDeviceIds.length > MAX_LISTED_IDS) {
-    throw invalid('deviceId', `room in the mailbox's device-ID lists (at most ${MAX_LISTED_IDS} each)`);
-  }
-  const state = level === 'Allow' ? 'Allowed' : 'Blocked';
-  await store.setAccessState(a.user, a.deviceId, { state, reason: 'Individual', at: ctx.now(), actor: ctx.actor.name });
-  const listed = (ids: readonly string[] | undefined): boolean => hasId(ids ?? [], a.deviceId);
-  ctx.audit({
-    action: level === 'Allow' ? 'association.allow' : 'association.block',
-    object: associationObject(a),
-    before: { accessState: a.accessState, accessReason: a.accessReason, allowed: listed(before?.allowedDeviceIds), blocked: listed(before?.blockedDeviceIds) },
-    after: { accessState: state, accessReason: 'Individual', allowed: level === 'Allow', blocked: level === 'Block' },
-  });
+  const r = await listDevice(store, a, level, ctx.now(), ctx.actor.name);
+  if (r.outcome === 'license-limit') throw licenseRefused(a.user);
+  if (r.outcome === 'too-many') throw invalid('deviceId', `room in the mailbox's device-ID lists (at most ${MAX_LISTED_IDS} each)`);
+  ctx.audit(r.audit);
   return requireAssociation(store, a.user, a.deviceId);
 }
 
@@ -57,14 +43,14 @@ export const associationActionRoutes = [
     method: 'POST',
     path: '/associations/{user}/{deviceId}/allow',
     summary: "Allow this device for this mailbox (adds it to the mailbox's allowed device IDs); releases a quarantined device",
-    handler: (ctx) => listDevice(ctx, 'Allow'),
+    handler: (ctx) => listDeviceRoute(ctx, 'Allow'),
   }),
   route({
     ...DEVICE_ACTION,
     method: 'POST',
     path: '/associations/{user}/{deviceId}/block',
     summary: "Block this device for this mailbox (adds it to the mailbox's blocked device IDs)",
-    handler: (ctx) => listDevice(ctx, 'Block'),
+    handler: (ctx) => listDeviceRoute(ctx, 'Block'),
   }),
   route({
     method: 'POST',
