@@ -3,7 +3,7 @@ import type { DeviceRequest } from '../eas/device-request.js';
 import type { DeviceInformation } from '../eas/device-info.js';
 import { GatewayError } from '../errors.js';
 import { deviceKey, evaluate, stateDiffers, type Association, type Decision, type MailboxPolicy, type UserNormalizer } from '../policy/index.js';
-import type { PolicyRuntime, Store } from '../store/index.js';
+import type { AssociationPatch, PolicyRuntime, Store } from '../store/index.js';
 import type { SyncRecorder } from '../sync/index.js';
 import type { AuthProbe, ProbeVerdict } from './auth-probe.js';
 
@@ -109,6 +109,17 @@ export class AccessControl {
     });
     if (v.mailbox !== null && v.association !== null && v.info === undefined && !stateDiffers(v.association, v.decision)) return;
     void this.persist(r, v).catch((err: unknown) => log.error({ err, user: v.user, deviceId: v.deviceId }, 'recording the association failed'));
+  }
+
+  /** Records a step of a wipe's delivery (sent, acknowledged) for an association the upstream authenticated. */
+  recordWipe(v: Verdict, patch: AssociationPatch): void {
+    const a = v.association;
+    if (a === null) return;
+    const { store, runtime, log } = this.deps;
+    void store
+      .updateAssociation(a.user, a.deviceId, patch)
+      .then(() => runtime.rememberAssociation({ ...a, ...(patch as Partial<Association>) }))
+      .catch((err: unknown) => log.error({ err, user: a.user, deviceId: a.deviceId }, 'recording the wipe failed'));
   }
 
   private async persist(r: DeviceRequest, v: Verdict): Promise<void> {

@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { identifyRequest, type DeviceRequest } from '../eas/device-request.js';
 import { inspectBody, inspectedLogFields, type InspectedBody } from '../eas/inspect-body.js';
-import type { DeviceInformation } from '../eas/device-info.js';
 import { refusal } from '../eas/refusal.js';
 import type { AccessControl, Verdict } from './access.js';
+import { wipeAnswer, wipeOrdered } from './wipe.js';
 import { WbxmlError } from '../wbxml/index.js';
 import { GatewayError } from '../errors.js';
 import { sendError, sendLocal } from './answers.js';
@@ -107,7 +107,7 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
             if (logRequests()) Object.assign(facts, inspectedLogFields(inspected));
             ctx.hooks.inspectBody(dr, inspected, facts);
           }
-          decide(dr, body, inspected?.deviceInformation);
+          decide(dr, body, inspected);
         },
         (err: unknown) => {
           if (err instanceof GatewayError) refuse(err, { connection: 'close' });
@@ -119,12 +119,12 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
     decide(dr, method === 'OPTIONS' && !hasBody(req.headers) ? null : req, undefined);
 
     /** The policy stage: forward what is allowed, answer the rest here. */
-    function decide(r: DeviceRequest, body: Buffer | IncomingMessage | null, info: DeviceInformation | undefined): void {
+    function decide(r: DeviceRequest, body: Buffer | IncomingMessage | null, inspected: InspectedBody | undefined): void {
       const access = ctx.access;
       if (access === undefined || method !== 'POST') return send(r, body, undefined);
       let v: Verdict | Promise<Verdict> | undefined;
       try {
-        v = access.decide(r, info);
+        v = access.decide(r, inspected?.deviceInformation);
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
         return refuse(err);
@@ -132,25 +132,26 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
       if (v === undefined) return send(r, body, undefined);
       if (v instanceof Promise) {
         v.then(
-          (verdict) => act(r, body, verdict),
+          (verdict) => act(r, body, verdict, inspected),
           (err: unknown) => {
             if (err instanceof GatewayError) refuse(err);
             else res.destroy();
           },
         );
       } else {
-        act(r, body, v);
+        act(r, body, v, inspected);
       }
     }
 
-    function act(r: DeviceRequest, body: Buffer | IncomingMessage | null, v: Verdict): void {
+    function act(r: DeviceRequest, body: Buffer | IncomingMessage | null, v: Verdict, inspected: InspectedBody | undefined): void {
       const d = v.decision;
       if (logRequests()) {
         facts.state = d.state;
         facts.accessReason = d.reason;
         if (d.ruleId !== undefined) facts.rule = d.ruleId;
       }
-      if (d.access === 'Allow') return send(r, body, v);
+      const wiping = wipeOrdered(v.association);
+      if (d.access === 'Allow' && !wiping) return send(r, body, v);
       if (!req.complete) req.resume(); // the body is not wanted
       const access = ctx.access!;
       access.confirmCredentials(r, authorizationOf(req.headers)).then((credentials) => {
@@ -158,6 +159,16 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
         if (credentials === 'refused') {
           // The upstream would have said 401: say it the same way, with its own challenge.
           sendLocal(res, 401, { 'www-authenticate': ctx.probeChallenge?.() ?? 'Basic realm="ActiveSync"' });
+          return;
+        }
+        if (wiping) {
+          const w = wipeAnswer(r, v.association!, inspected?.command === 'Provision' ? inspected.provision : undefined, Date.now());
+          facts.wipe = w.step;
+          sendLocal(res, w.httpStatus, w.body === undefined ? {} : { 'content-type': WBXML_TYPE }, w.body);
+          if (credentials === 'accepted') {
+            if (w.patch !== undefined) access.recordWipe(v, w.patch);
+            access.record(r, v, false);
+          }
           return;
         }
         const answer = refusal(r.command, r.protocolVersion, d.status ?? 129);

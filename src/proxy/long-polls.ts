@@ -16,10 +16,29 @@ export interface HeldRequest {
  */
 export class LongPolls {
   private readonly held = new Set<HeldRequest>();
+  /** The same requests by lower-cased device ID, to find one device's held Ping fast. */
+  private readonly byKey = new Map<string, Set<HeldRequest>>();
 
   add(entry: HeldRequest): () => void {
     this.held.add(entry);
-    return () => this.held.delete(entry);
+    const key = entry.request.deviceId?.toLowerCase();
+    if (key !== undefined) {
+      let set = this.byKey.get(key);
+      if (set === undefined) this.byKey.set(key, (set = new Set()));
+      set.add(entry);
+    }
+    return () => {
+      this.held.delete(entry);
+      if (key === undefined) return;
+      const set = this.byKey.get(key);
+      set?.delete(entry);
+      if (set?.size === 0) this.byKey.delete(key);
+    };
+  }
+
+  /** The held requests of one device (any user), whose answer has not started. */
+  *waitingFor(deviceKey: string): IterableIterator<HeldRequest> {
+    for (const h of this.byKey.get(deviceKey) ?? []) if (!h.handler.responseStarted && !h.res.headersSent) yield h;
   }
 
   get size(): number {

@@ -10,11 +10,13 @@ import { domainRoutes } from './domains.js';
 import { mailboxRoutes } from './mailboxes.js';
 import { ruleRoutes } from './rules.js';
 import { settingsRoutes } from './settings.js';
+import { wipeRoutes } from './wipe.js';
 
 /** Every route of the admin API (paths relative to /api/v1), the OpenAPI document's among them. */
 export const ROUTES: RouteDef[] = [
   ...associationRoutes,
   ...associationActionRoutes,
+  ...wipeRoutes,
   ...mailboxRoutes,
   ...domainRoutes,
   ...settingsRoutes,

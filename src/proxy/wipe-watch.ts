@@ -1,0 +1,41 @@
+import type { Logger } from 'pino';
+import type { UserNormalizer } from '../policy/index.js';
+import type { PolicyRuntime, Store } from '../store/index.js';
+import { sendLocal } from './answers.js';
+import type { LongPolls } from './long-polls.js';
+import { wipeAnswer, wipeOrdered } from './wipe.js';
+
+/**
+ * A device that sits in a held Ping when its wipe is ordered learns of it within seconds,
+ * not at the end of its heartbeat: the held Ping is ended with the answer that makes it
+ * provision (Status 140 from 14.0 on, else 449/403), and its next Provision gets the
+ * directive. Listens to the store's change notifications, which reach every replica.
+ */
+export async function watchWipes(deps: { store: Store; runtime: PolicyRuntime; longPolls: LongPolls; normalizeUser: UserNormalizer; log: Logger }): Promise<() => void> {
+  const { store, runtime, longPolls, normalizeUser, log } = deps;
+  return store.onChange((change) => {
+    if (change.kind !== 'association' || change.key === undefined) return;
+    const [u, k] = change.key.split('/');
+    if (u === undefined || k === undefined) return;
+    const user = decodeURIComponent(u);
+    const key = decodeURIComponent(k);
+    const held = [...longPolls.waitingFor(key)].filter((h) => {
+      const name = h.request.authUser ?? h.request.queryUser;
+      return name !== undefined && normalizeUser(name) === user;
+    });
+    if (held.length === 0) return;
+    runtime.getAssociation(user, key).then(
+      (a) => {
+        if (a === null || !wipeOrdered(a)) return;
+        for (const h of held) {
+          if (h.res.headersSent) continue;
+          const w = wipeAnswer(h.request, a, undefined, Date.now());
+          h.handler.detach(new Error('remote wipe ordered'));
+          sendLocal(h.res, w.httpStatus, w.body === undefined ? {} : { 'content-type': 'application/vnd.ms-sync.wbxml' }, w.body);
+          log.info({ user, deviceId: h.request.deviceId, cmd: h.request.command?.name }, 'held request ended: remote wipe ordered');
+        }
+      },
+      (err: unknown) => log.error({ err, user, deviceId: key }, 'reading the association after a change failed'),
+    );
+  });
+}
