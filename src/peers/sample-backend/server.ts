@@ -67,40 +67,45 @@ export async function startSampleBackend(options: SampleBackendOptions = {}, por
     return { items: rest.map((e) => e.item), nextCursor: last === undefined ? (cursor ?? null) : String(last.seq) };
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
-    requests.push(`${req.method} ${req.url}`);
-    if (switches.delayMs > 0) await new Promise((r) => setTimeout(r, switches.delayMs));
-    if (res.destroyed) return;
+  /** The answer to one request; a batch is stored before any delay, so a slow answer may still have stored it. */
+  const answer = (req: IncomingMessage, body: string): [number, unknown] => {
     if (switches.failNext.count > 0) {
       switches.failNext.count--;
-      return send(res, switches.failNext.status, { error: 'injected failure' });
+      return [switches.failNext.status, { error: 'injected failure' }];
     }
-    if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) return send(res, 401, { error: 'unauthorized' });
+    if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) return [401, { error: 'unauthorized' }];
     const url = new URL(req.url ?? '/', 'http://backend');
     if (req.method === 'POST' && url.pathname === '/associations/batch') {
       let batch: AssociationBatch;
       try {
         batch = JSON.parse(body) as AssociationBatch;
       } catch {
-        return send(res, 400, { error: 'not JSON' });
+        return [400, { error: 'not JSON' }];
       }
-      if (typeof batch.batchId !== 'string' || !Array.isArray(batch.associations)) return send(res, 400, { error: 'not a batch' });
+      if (typeof batch.batchId !== 'string' || !Array.isArray(batch.associations)) return [400, { error: 'not a batch' }];
       received.push(batch.batchId);
       if (switches.loseNext > 0) {
         switches.loseNext--;
-        return send(res, 202, { stored: true });
+        return [202, { stored: true }];
       }
       if (!seen.has(batch.batchId)) {
         seen.add(batch.batchId);
         batches.push(batch);
         for (const a of batch.associations) held.set(key(a.user, a.deviceId), a);
       }
-      return send(res, 200, { stored: true });
+      return [200, { stored: true }];
     }
-    if (req.method === 'GET' && url.pathname === '/devices') return send(res, 200, page(devices, url.searchParams.get('cursor')));
-    if (req.method === 'GET' && url.pathname === '/actions') return send(res, 200, page(actions, url.searchParams.get('cursor')));
-    send(res, 404, { error: 'no such route' });
+    if (req.method === 'GET' && url.pathname === '/devices') return [200, page(devices, url.searchParams.get('cursor'))];
+    if (req.method === 'GET' && url.pathname === '/actions') return [200, page(actions, url.searchParams.get('cursor'))];
+    return [404, { error: 'no such route' }];
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req);
+    requests.push(`${req.method} ${req.url}`);
+    const [status, json] = answer(req, body);
+    if (switches.delayMs > 0) await new Promise((r) => setTimeout(r, switches.delayMs));
+    send(res, status, json);
   };
 
   const server = createServer((req, res) => {

@@ -1,0 +1,204 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/index.js';
+import { applyAction, type ActionOutcome } from './backend-actions.js';
+import { linkDevice, type LinkOutcome } from './backend-link.js';
+import { finishFull, nextDiffBatch, nextFullBatch, type PlannedBatch } from './backend-push.js';
+import type { BackendConnector, BackendPage } from './backend/index.js';
+import type { SyncCoordinator } from './coordinator.js';
+import { backoffMs, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { parseState, type SyncState } from './sync-state.js';
+import { statusOf, type SyncReport, type SyncStatus } from './sync-status.js';
+
+export interface BackendSyncOptions {
+  store: Store;
+  connector: BackendConnector;
+  coordinator: SyncCoordinator;
+  /** This replica's name (the lease holder). */
+  instance: string;
+  log: Logger;
+  normalizeUser: (raw: string) => string;
+  /** EASGATE_SYNC_DIFF_INTERVAL (default 4 h). */
+  diffIntervalMs?: number;
+  /** EASGATE_SYNC_FULL_INTERVAL (default one week). */
+  fullIntervalMs?: number;
+  /** Associations per batch (default 500). */
+  batchSize?: number;
+  /** Lease time (default 60 s): a dead leader's successor takes over within it. */
+  leaseMs?: number;
+  retry?: RetryPolicy;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The run stopped because this replica no longer holds the lease. */
+class LostLease extends Error {}
+
+/**
+ * The management-backend sync (docs/backend-sync.md): differential and full pushes of
+ * associations, linking from the backend's device records, and its actions applied.
+ * One replica at a time (the coordinator's lease); the state survives the leader.
+ */
+export class BackendSync {
+  private readonly o: Required<Omit<BackendSyncOptions, 'sleep'>> & Pick<BackendSyncOptions, 'sleep'>;
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<SyncReport> | undefined;
+  private running: 'diff' | 'full' | undefined;
+  private token: number | undefined;
+  private stopped = false;
+
+  constructor(options: BackendSyncOptions) {
+    this.o = {
+      diffIntervalMs: 4 * 3_600_000,
+      fullIntervalMs: 7 * 86_400_000,
+      batchSize: 500,
+      leaseMs: 60_000,
+      retry: DEFAULT_RETRY,
+      now: Date.now,
+      ...options,
+    };
+  }
+
+  /** Checks every third of the lease whether this replica leads and a run is due. */
+  start(): void {
+    const tick = (): void => {
+      if (this.stopped) return;
+      void this.tick().finally(() => {
+        if (!this.stopped) this.timer = setTimeout(tick, Math.max(100, this.o.leaseMs / 3)).unref();
+      });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.current?.catch(() => undefined);
+    if (this.token !== undefined) await this.o.coordinator.release(this.o.instance).catch(() => undefined);
+  }
+
+  /** A run now (full: a full sync, or the one in progress resumed); joins a run under way. */
+  run(options: { full?: boolean } = {}): Promise<SyncReport> {
+    this.current ??= this.runOnce(options.full === true).finally(() => {
+      this.current = undefined;
+    });
+    return this.current;
+  }
+
+  async status(): Promise<SyncStatus> {
+    const state = parseState(await this.o.coordinator.load());
+    return statusOf(state, {
+      now: this.o.now(),
+      changeNumber: await this.o.store.changeNumber(),
+      leader: this.token !== undefined,
+      running: this.running ?? null,
+      diffIntervalMs: this.o.diffIntervalMs,
+      fullIntervalMs: this.o.fullIntervalMs,
+    });
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      if (!(await this.lead())) return;
+      const state = parseState(await this.o.coordinator.load());
+      const now = this.o.now();
+      const fullDue = state.full !== undefined || now >= (state.lastFullAt ?? 0) + this.o.fullIntervalMs;
+      const diffDue = now >= (state.lastDiffAt ?? state.lastFullAt ?? 0) + this.o.diffIntervalMs;
+      // After a failed run the next one comes after a backoff that grows with the failures in a row.
+      const retryDue = state.failures > 0 && now >= (state.lastError?.at ?? 0) + backoffMs(this.o.retry, state.failures);
+      if (fullDue || diffDue || retryDue) await this.run({ full: fullDue });
+    } catch (err) {
+      this.o.log.error({ err }, 'backend sync tick failed');
+    }
+  }
+
+  /** Takes or renews the lease; false while another replica holds it. */
+  private async lead(): Promise<boolean> {
+    const token = await this.o.coordinator.acquire(this.o.instance, this.o.leaseMs);
+    if (token === undefined || (this.token !== undefined && token !== this.token && this.running !== undefined)) {
+      this.token = undefined;
+      return false;
+    }
+    this.token = token;
+    return true;
+  }
+
+  private async runOnce(full: boolean): Promise<SyncReport> {
+    const report: SyncReport = { ran: false, kind: full ? 'full' : 'diff', batches: 0, pushed: 0, links: {}, actions: {} };
+    if (!(await this.lead())) return { ...report, reason: 'another replica holds the sync lease' };
+    let state = parseState(await this.o.coordinator.load());
+    const save = async (next: SyncState): Promise<void> => {
+      if (!(await this.lead()) || !(await this.o.coordinator.save(JSON.stringify(next), this.token!))) throw new LostLease('the sync lease moved to another replica');
+      state = next;
+    };
+    this.running = report.kind;
+    report.ran = true;
+    try {
+      if (full && state.full === undefined) {
+        const now = this.o.now();
+        await save({ ...state, full: { runId: `${now.toString(36)}${Math.random().toString(36).slice(2, 8)}`, batches: 0, snapshot: await this.o.store.changeNumber(), startedAt: now } });
+      }
+      if (state.full !== undefined) report.kind = 'full';
+      await this.push(() => (state.full !== undefined ? nextFullBatch(this.o.store, state, this.o.batchSize, this.o.now()) : Promise.resolve(undefined)), save, report);
+      if (state.full !== undefined) await save(finishFull(state, this.o.now()));
+      await this.push(() => nextDiffBatch(this.o.store, state, this.o.batchSize), save, report);
+      await this.pull('devices', () => state.devicesCursor, (c) => ({ ...state, devicesCursor: c }), this.o.connector.devices.bind(this.o.connector), async (d) => {
+        const r: LinkOutcome = await linkDevice(this.o.store, d, this.o.now(), this.o.normalizeUser);
+        report.links[r] = (report.links[r] ?? 0) + 1;
+      }, save);
+      await this.pull('actions', () => state.actionsCursor, (c) => ({ ...state, actionsCursor: c }), this.o.connector.actions.bind(this.o.connector), async (act) => {
+        const r: ActionOutcome = await applyAction(this.o.store, act, this.o.now(), this.o.normalizeUser);
+        if (r !== 'applied') this.o.log.warn({ action: act, outcome: r }, 'backend action not applied');
+        report.actions[r] = (report.actions[r] ?? 0) + 1;
+      }, save);
+      const now = this.o.now();
+      await save({ ...state, lastSuccessAt: now, lastDiffAt: now, failures: 0 });
+      this.o.log.info({ report }, 'backend sync done');
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      report.error = { code: e.code ?? (err instanceof LostLease ? 'lost-lease' : 'internal'), message: e.message };
+      this.o.log.error({ err, report }, 'backend sync failed; the next run resumes where this one stopped');
+      if (!(err instanceof LostLease)) {
+        const failed = { ...state, failures: state.failures + 1, lastError: { at: this.o.now(), code: report.error.code, message: e.message } };
+        await save(failed).catch(() => undefined);
+      }
+    } finally {
+      this.running = undefined;
+    }
+    return report;
+  }
+
+  /** Pushes planned batches until there are none; the state moves only after the backend accepted each. */
+  private async push(plan: () => Promise<PlannedBatch | undefined>, save: (s: SyncState) => Promise<void>, report: SyncReport): Promise<void> {
+    for (let batch = await plan(); batch !== undefined; batch = await plan()) {
+      const { next, ...body } = batch;
+      await withRetry(() => this.o.connector.pushBatch(body), this.o.retry, {
+        ...(this.o.sleep !== undefined ? { sleep: this.o.sleep } : {}),
+        onRetry: (err, attempt) => this.o.log.warn({ err, batchId: body.batchId, attempt }, 'backend batch failed; retrying'),
+      });
+      report.batches++;
+      report.pushed += body.associations.length;
+      await save(next);
+    }
+  }
+
+  /** Pulls pages from the cursor until one is empty; the cursor moves after each page is applied. */
+  private async pull<T>(
+    what: string,
+    cursor: () => string | undefined,
+    withCursor: (c: string) => SyncState,
+    fetch: (cursor?: string) => Promise<BackendPage<T>>,
+    apply: (item: T) => Promise<void>,
+    save: (s: SyncState) => Promise<void>,
+  ): Promise<void> {
+    for (let pages = 0; pages < 10_000; pages++) {
+      const from = cursor();
+      const page = await withRetry(() => fetch(from), this.o.retry, {
+        ...(this.o.sleep !== undefined ? { sleep: this.o.sleep } : {}),
+        onRetry: (err, attempt) => this.o.log.warn({ err, what, attempt }, 'backend pull failed; retrying'),
+      });
+      for (const item of page.items) await apply(item);
+      if (page.nextCursor !== null && page.nextCursor !== from) await save(withCursor(page.nextCursor));
+      if (page.items.length === 0 || page.nextCursor === null || page.nextCursor === from) return;
+    }
+  }
+}

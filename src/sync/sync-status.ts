@@ -1,0 +1,53 @@
+import type { SyncState } from './sync-state.js';
+
+/** What one run did. */
+export interface SyncReport {
+  ran: boolean;
+  /** Why it did not run. */
+  reason?: string;
+  kind: 'diff' | 'full';
+  batches: number;
+  pushed: number;
+  links: Partial<Record<'linked' | 'unlinked' | 'unchanged' | 'unmatched', number>>;
+  actions: Partial<Record<'applied' | 'unknown-device' | 'refused', number>>;
+  error?: { code: string; message: string };
+}
+
+/** GET /api/v1/sync/status, `easgate sync status`. Times in ms since the epoch. */
+export interface SyncStatus {
+  leader: boolean;
+  running: 'diff' | 'full' | null;
+  lastSuccessAt: number | null;
+  lastDiffAt: number | null;
+  lastFullAt: number | null;
+  cursor: { changes: number; devices: string | null; actions: string | null };
+  /** Changes not pushed yet, and time since the last success. */
+  lag: { changes: number; ms: number | null };
+  failures: number;
+  lastError: { at: number; code: string; message: string } | null;
+  fullInProgress: { batches: number; startedAt: number } | null;
+  nextRun: { diff: number; full: number };
+}
+
+export function statusOf(
+  s: SyncState,
+  c: { now: number; changeNumber: number; leader: boolean; running: 'diff' | 'full' | null; diffIntervalMs: number; fullIntervalMs: number },
+): SyncStatus {
+  const lastPush = s.lastDiffAt ?? s.lastFullAt;
+  return {
+    leader: c.leader,
+    running: c.running,
+    lastSuccessAt: s.lastSuccessAt ?? null,
+    lastDiffAt: s.lastDiffAt ?? null,
+    lastFullAt: s.lastFullAt ?? null,
+    cursor: { changes: s.changeCursor, devices: s.devicesCursor ?? null, actions: s.actionsCursor ?? null },
+    lag: { changes: Math.max(0, c.changeNumber - s.changeCursor), ms: s.lastSuccessAt === undefined ? null : c.now - s.lastSuccessAt },
+    failures: s.failures,
+    lastError: s.lastError ?? null,
+    fullInProgress: s.full === undefined ? null : { batches: s.full.batches, startedAt: s.full.startedAt },
+    nextRun: {
+      diff: s.failures > 0 || lastPush === undefined ? c.now : lastPush + c.diffIntervalMs,
+      full: s.full !== undefined || s.lastFullAt === undefined ? c.now : s.lastFullAt + c.fullIntervalMs,
+    },
+  };
+}
