@@ -36,6 +36,14 @@ export interface Config {
   readonly adminHost: string;
   /** Set: the admin API listens on adminHost:adminPort instead of the device listener. */
   readonly adminPort: number | undefined;
+  /** Set: the backend sync runs (src/sync/backend-sync.ts). */
+  readonly backendUrl: URL | undefined;
+  readonly backendToken: string | undefined;
+  readonly backendCa: Buffer | undefined;
+  readonly backendTimeoutMs: number;
+  readonly syncDiffIntervalMs: number;
+  readonly syncFullIntervalMs: number;
+  readonly syncBatchSize: number;
 }
 
 /** A setting that is missing or does not parse; the message names the variable. */
@@ -186,6 +194,13 @@ export function loadConfig(env: Env = process.env): Config {
     adminToken: values.adminToken as string | undefined,
     adminHost: values.adminHost as string,
     adminPort: values.adminPort as number | undefined,
+    backendUrl: values.backendUrl as URL | undefined,
+    backendToken: values.backendToken as string | undefined,
+    backendCa: values.backendCa as Buffer | undefined,
+    backendTimeoutMs: values.backendTimeoutMs as number,
+    syncDiffIntervalMs: values.syncDiffIntervalMs as number,
+    syncFullIntervalMs: values.syncFullIntervalMs as number,
+    syncBatchSize: values.syncBatchSize as number,
   };
   return Object.freeze(config);
 }

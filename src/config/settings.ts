@@ -185,6 +185,41 @@ export const SETTINGS = {
     kind: { type: 'port' },
     doc: 'Port of a separate listener for the admin API (/api/v1), so that it need not face the internet. Unset: the admin API is served on the device listener',
   },
+  backendUrl: {
+    env: 'EASGATE_BACKEND_URL',
+    kind: { type: 'url', protocols: ['http:', 'https:'] },
+    doc: 'Base URL of the management backend (docs/backend-api.yaml, docs/backend-sync.md); TLS is always verified. Unset: the backend sync does not run',
+  },
+  backendToken: {
+    env: 'EASGATE_BACKEND_TOKEN',
+    kind: { type: 'string', maxLength: 4096 },
+    doc: 'Credential sent to the management backend as a bearer token',
+  },
+  backendCa: { env: 'EASGATE_BACKEND_CA', kind: { type: 'file' }, doc: 'PEM file of extra CA certificates to trust for the management backend' },
+  backendTimeoutMs: {
+    env: 'EASGATE_BACKEND_TIMEOUT_MS',
+    kind: { type: 'int', min: 1_000, max: 600_000 },
+    default: '30000',
+    doc: 'Longest wait for one whole answer of the management backend (connecting: at most 10 s); a call that takes longer is retried',
+  },
+  syncDiffIntervalMs: {
+    env: 'EASGATE_SYNC_DIFF_INTERVAL',
+    kind: { type: 'int', min: 10_000, max: 604_800_000 },
+    default: '14400000',
+    doc: 'How often the backend sync pushes the associations created or changed since its last success (differential; 4 h)',
+  },
+  syncFullIntervalMs: {
+    env: 'EASGATE_SYNC_FULL_INTERVAL',
+    kind: { type: 'int', min: 60_000, max: 2_678_400_000 },
+    default: '604800000',
+    doc: 'How often the backend sync pushes every association, last-sync times included (full; one week)',
+  },
+  syncBatchSize: {
+    env: 'EASGATE_SYNC_BATCH_SIZE',
+    kind: { type: 'int', min: 1, max: 10_000 },
+    default: '500',
+    doc: 'Associations per batch pushed to the management backend',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
