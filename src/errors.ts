@@ -33,6 +33,7 @@ export const ERRORS = {
   EASGATE_ERR_API_CONFLICT: { status: 409, message: 'Admin API: the object exists already (a token name, a rule id, a rule for the same characteristic and query string), or its state forbids the change (a wipe already sent)' },
   EASGATE_ERR_API_LICENSE_LIMIT: { status: 409, message: 'Admin API: enabling the user would exceed the license (every licensed user is in use)' },
   EASGATE_ERR_API_INTERNAL: { status: 500, message: 'Admin API: the call failed inside the gateway (e.g. the store cannot be reached); the log has the cause' },
+  EASGATE_ERR_API_SYNC_NOT_CONFIGURED: { status: 409, message: 'Admin API: the backend sync is not configured (EASGATE_BACKEND_URL is unset)' },
   EASGATE_ERR_SYNC_BACKEND_UNAVAILABLE: { status: 0, message: 'Backend sync: the management backend could not be reached (refused, reset, TLS failure); retried with backoff' },
   EASGATE_ERR_SYNC_BACKEND_TIMEOUT: { status: 0, message: 'Backend sync: the management backend did not answer within its timeout; retried with backoff' },
   EASGATE_ERR_SYNC_BACKEND_REFUSED: { status: 0, message: 'Backend sync: the management backend answered with an error status (5xx, 408 and 429 are retried, others are not)' },

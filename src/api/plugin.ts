@@ -122,6 +122,7 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       log: deps.log,
       normalizeUser: deps.normalizeUser,
       now,
+      sync: deps.sync,
       audit: (e) => entries.push({ ...e, at: now(), actor: actor.name, source: req.ip }),
     };
     let result: unknown;

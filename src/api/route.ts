@@ -17,6 +17,14 @@ export interface AdminApiDeps {
   now?: () => number;
   /** EASGATE_ADMIN_TOKEN: the bootstrap admin's bearer token. */
   bootstrapToken?: string;
+  /** The backend sync, when EASGATE_BACKEND_URL is set. */
+  sync?: SyncControl;
+}
+
+/** What the admin API drives of the backend sync (src/sync/backend-sync.ts). */
+export interface SyncControl {
+  run(options: { full?: boolean }): Promise<object>;
+  status(): Promise<object>;
 }
 
 export interface ApiContext<P, Q, B> {
@@ -30,6 +38,7 @@ export interface ApiContext<P, Q, B> {
   log: Logger;
   normalizeUser: (raw: string) => string;
   now: () => number;
+  sync: SyncControl | undefined;
   /** Records a change (who, when and from where are filled in); written when the handler ends. */
   audit(entry: Pick<NewAuditEntry, 'action' | 'object' | 'before' | 'after'>): void;
 }

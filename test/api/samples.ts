@@ -52,6 +52,8 @@ export const SAMPLES: Record<string, () => Sample> = {
   'POST /tokens': () => ({ path: '/tokens', body: { name: `t-${fresh()}`, role: 'viewer' } }),
   'DELETE /tokens/{name}': () => ({ path: '/tokens/none' }),
   'GET /openapi.json': () => ({ path: '/openapi.json' }),
+  'POST /sync/run': () => ({ path: '/sync/run', body: { full: false } }),
+  'GET /sync/status': () => ({ path: '/sync/status' }),
 };
 
 export function sampleOf(r: RouteDef): Sample {

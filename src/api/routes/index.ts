@@ -10,6 +10,7 @@ import { domainRoutes } from './domains.js';
 import { mailboxRoutes } from './mailboxes.js';
 import { ruleRoutes } from './rules.js';
 import { settingsRoutes } from './settings.js';
+import { syncRoutes } from './sync.js';
 import { wipeRoutes } from './wipe.js';
 
 /** Every route of the admin API (paths relative to /api/v1), the OpenAPI document's among them. */
@@ -24,6 +25,7 @@ export const ROUTES: RouteDef[] = [
   ...deviceIdRoutes,
   ...actionRoutes,
   ...auditTokenRoutes,
+  ...syncRoutes,
 ];
 
 let document: Record<string, unknown> | undefined;
