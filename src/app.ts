@@ -18,6 +18,7 @@ import { openState, type GatewayState } from './state.js';
 import { adminFrameworkErrors, buildAdminServer, registerAdminApi, type AdminServer } from './api/index.js';
 import { ADMIN_MAX_PARAM_LENGTH } from './api/route.js';
 import type { Store } from './store/index.js';
+import { syncFromConfig, type GatewaySync } from './sync/index.js';
 
 export interface Gateway {
   readonly config: Config;
@@ -32,6 +33,8 @@ export interface Gateway {
   readonly access: AccessControl;
   /** The admin API's own listener, when EASGATE_ADMIN_PORT is set. */
   readonly admin: AdminServer | undefined;
+  /** The management-backend sync, when EASGATE_BACKEND_URL is set (started by listen). */
+  readonly sync: GatewaySync | undefined;
   /** Listens on config.host:config.port; resolves the bound address. */
   listen(): Promise<AddressInfo>;
   /** Graceful stop: drain, answer held Pings, close upstream connections. Idempotent. */
@@ -59,6 +62,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
   const state: ProxyState = { draining: false, upstreamSeenAt: undefined };
   const hooks: ProxyHooks = { ...NO_HOOKS, ...options.hooks };
   const data = await openState(config, log, options.store);
+  const sync = syncFromConfig(config, data.store, log, data.normalizeUser);
   const probe = new AuthProbe(upstream, { ttlMs: config.authProbeTtlMs, maxEntries: 100_000, timeoutMs: 10_000 });
   const access = new AccessControl({ ...data, probe, instance: config.instanceName, log });
   const unwatchWipes = await watchWipes({ ...data, longPolls, log });
@@ -90,6 +94,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     log,
     normalizeUser: data.normalizeUser,
     ...(config.adminToken !== undefined ? { bootstrapToken: config.adminToken } : {}),
+    ...(sync !== undefined ? { sync: sync.engine } : {}),
   };
   // The admin API: on its own listener when EASGATE_ADMIN_PORT is set (it need not face
   // the internet with the device port), else beside health on the device listener.
@@ -118,9 +123,11 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     data,
     access,
     admin,
+    sync,
     async listen() {
       if (admin !== undefined) await admin.listen();
       await app.listen({ host: config.host, port: config.port });
+      sync?.start();
       const address = server.address() as AddressInfo;
       log.info({ address: address.address, port: address.port, upstream: upstream.origin + upstream.path, tls: config.tls !== undefined }, 'listening');
       return address;
@@ -133,6 +140,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
         await admin?.close().catch(() => undefined);
         await upstream.pool.destroy().catch(() => undefined);
         unwatchWipes();
+        await sync?.stop();
         await data.close();
         log.info('stopped');
         flushLogger(log);

@@ -76,12 +76,15 @@ export class BackendSync {
     if (this.token !== undefined) await this.o.coordinator.release(this.o.instance).catch(() => undefined);
   }
 
-  /** A run now (full: a full sync, or the one in progress resumed); joins a run under way. */
+  /** A run now (full: a full sync, or the one in progress resumed), after the run under way if any. */
   run(options: { full?: boolean } = {}): Promise<SyncReport> {
-    this.current ??= this.runOnce(options.full === true).finally(() => {
-      this.current = undefined;
+    const under = this.current;
+    if (under !== undefined) return under.then(() => this.run(options));
+    const run = this.runOnce(options.full === true).finally(() => {
+      if (this.current === run) this.current = undefined;
     });
-    return this.current;
+    this.current = run;
+    return run;
   }
 
   async status(): Promise<SyncStatus> {

@@ -4,3 +4,4 @@ export { MemoryCoordinator, type SyncCoordinator } from './coordinator.js';
 export { RedisCoordinator, type RedisCoordinatorOptions } from './redis-coordinator.js';
 export type { SyncReport, SyncStatus } from './sync-status.js';
 export { HttpBackendConnector, type BackendConnector } from './backend/index.js';
+export { syncFromConfig, type GatewaySync } from './from-config.js';

@@ -42,7 +42,7 @@ export class RedisCoordinator implements SyncCoordinator {
       this.client = options.client;
       this.owns = false;
     } else {
-      this.client = new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
+      this.client = new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2, lazyConnect: true });
       this.owns = true;
     }
     const p = `{${options.keyPrefix}}:sync`;
