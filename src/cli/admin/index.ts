@@ -3,6 +3,7 @@ import { runAudit, runGrandfather, runPurge } from './actions.js';
 import { runDevice, runDevices } from './devices.js';
 import { runMailbox } from './mailbox.js';
 import { runDomain, runLicense, runOrg, runRules } from './policy.js';
+import { runSync } from './sync.js';
 
 /**
  * The admin verbs of `easgate`, clients of the admin API (EASGATE_API_URL,
@@ -20,6 +21,7 @@ export const ADMIN_VERBS: Record<string, { summary: string; run(args: string[], 
   grandfather: { summary: 'grandfather --since 30d [--dry-run]: allow every device seen since then', run: runGrandfather },
   purge: { summary: 'purge --older-than-days N [--state S] [--dry-run]: remove stale associations', run: runPurge },
   audit: { summary: 'audit [--actor NAME] [--object TYPE:KEY]: who changed what', run: runAudit },
+  sync: { summary: 'sync run [--full] | sync status: the management-backend sync', run: runSync },
 };
 
 export type { AdminIo } from './client.js';
