@@ -1,30 +1,15 @@
 import type { Association } from '../policy/index.js';
 import type { Store } from '../store/index.js';
-import type { BackendAssociation } from './backend/index.js';
+import { BACKEND_FIELDS, type BackendAssociation } from './backend/index.js';
 import type { SyncState } from './sync-state.js';
 
-const PUSHED = [
-  'deviceType',
-  'model',
-  'imei',
-  'os',
-  'userAgent',
-  'friendlyName',
-  'protocolVersion',
-  'comment',
-  'backendDeviceId',
-  'linkedAt',
-  'wipeStatus',
-  'wipeRequestedAt',
-] as const;
+const LAST_SYNC: ReadonlySet<string> = new Set(['lastSyncAttemptAt', 'lastSuccessSyncAt']);
 
 /** An association as the backend receives it; last-sync times only in a full sync. */
 export function toBackend(a: Association, full: boolean): BackendAssociation {
   const out: BackendAssociation = { user: a.user, deviceId: a.deviceId, accessState: a.accessState, accessReason: a.accessReason, firstSyncAt: a.firstSyncAt };
-  for (const k of PUSHED) if (a[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = a[k];
-  if (full) {
-    if (a.lastSyncAttemptAt !== undefined) out.lastSyncAttemptAt = a.lastSyncAttemptAt;
-    if (a.lastSuccessSyncAt !== undefined) out.lastSuccessSyncAt = a.lastSuccessSyncAt;
+  for (const k of BACKEND_FIELDS) {
+    if (a[k] !== undefined && (full || !LAST_SYNC.has(k))) (out as Record<string, unknown>)[k] = a[k];
   }
   return out;
 }

@@ -1,33 +1,31 @@
-import type { AccessReason, AccessState, WipeStatus } from '../../policy/index.js';
+import type { Association } from '../../policy/index.js';
 
 /**
  * The management backend's side of the sync, as easgate sees it (docs/backend-api.yaml):
  * push associations in batches, pull registered devices and pending actions with a cursor.
  */
 
+/** The optional fields of an association that the backend receives (last-sync times in full syncs only). */
+export const BACKEND_FIELDS = [
+  'deviceType',
+  'model',
+  'imei',
+  'os',
+  'userAgent',
+  'friendlyName',
+  'protocolVersion',
+  'comment',
+  'backendDeviceId',
+  'linkedAt',
+  'wipeStatus',
+  'wipeRequestedAt',
+  'lastSyncAttemptAt',
+  'lastSuccessSyncAt',
+] as const satisfies readonly (keyof Association)[];
+
 /** One association as pushed to the backend. */
-export interface BackendAssociation {
-  user: string;
-  deviceId: string;
-  deviceType?: string;
-  model?: string;
-  imei?: string;
-  os?: string;
-  userAgent?: string;
-  friendlyName?: string;
-  protocolVersion?: string;
-  accessState: AccessState;
-  accessReason: AccessReason;
-  firstSyncAt: number;
-  /** Sent by a full sync only: a differential sync does not push last-sync times. */
-  lastSyncAttemptAt?: number;
-  lastSuccessSyncAt?: number;
-  comment?: string;
-  backendDeviceId?: string;
-  linkedAt?: number;
-  wipeStatus?: WipeStatus;
-  wipeRequestedAt?: number;
-}
+export type BackendAssociation = Pick<Association, 'user' | 'deviceId' | 'accessState' | 'accessReason' | 'firstSyncAt'> &
+  Partial<Pick<Association, (typeof BACKEND_FIELDS)[number]>>;
 
 /** One push; a repeated batchId (a retry) is accepted and ignored by the backend. */
 export interface AssociationBatch {
