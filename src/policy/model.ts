@@ -132,6 +132,8 @@ export interface Association {
   wipeRequestedBy?: string;
   wipeSentAt?: number;
   wipeAckAt?: number;
+  /** Set while the device is being served the gateway's quarantine mailbox (a release then forces a resync). */
+  quarantineMailboxAt?: number;
 }
 
 /** One entry of an association's state history (newest first when listed). */

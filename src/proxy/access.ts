@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { DeviceRequest } from '../eas/device-request.js';
 import type { DeviceInformation } from '../eas/device-info.js';
 import { GatewayError } from '../errors.js';
-import { deviceKey, evaluate, stateDiffers, type Association, type Decision, type MailboxPolicy, type UserNormalizer } from '../policy/index.js';
+import { deviceKey, evaluate, stateDiffers, type Association, type Decision, type MailboxPolicy, type OrganizationSettings, type UserNormalizer } from '../policy/index.js';
 import type { AssociationPatch, PolicyRuntime, Store } from '../store/index.js';
 import type { SyncRecorder } from '../sync/index.js';
 import type { AuthProbe, ProbeVerdict } from './auth-probe.js';
@@ -36,6 +36,11 @@ export interface AccessDeps {
  */
 export class AccessControl {
   constructor(private readonly deps: AccessDeps) {}
+
+  /** The organisation settings of the current snapshot (UserMailInsert, admin recipients). */
+  organization(): OrganizationSettings {
+    return this.deps.runtime.snapshot.data.organization;
+  }
 
   /** Credential probes sent to the upstream so far (metrics, tests). */
   get probesSent(): number {
@@ -111,14 +116,17 @@ export class AccessControl {
     void this.persist(r, v).catch((err: unknown) => log.error({ err, user: v.user, deviceId: v.deviceId }, 'recording the association failed'));
   }
 
-  /** Records a step of a wipe's delivery (sent, acknowledged) for an association the upstream authenticated. */
+  /**
+   * Stores fields of an association the upstream authenticated that the gateway itself
+   * manages: a wipe's delivery (sent, acknowledged), the quarantine mailbox being served.
+   */
   recordWipe(v: Verdict, patch: AssociationPatch): void {
     const a = v.association;
     if (a === null) return;
     const { store, runtime, log } = this.deps;
     void store
       .updateAssociation(a.user, a.deviceId, patch)
-      .then(() => runtime.rememberAssociation({ ...a, ...(patch as Partial<Association>) }))
+      .then(() => runtime.rememberAssociation(applyPatch(a, patch)))
       .catch((err: unknown) => log.error({ err, user: a.user, deviceId: a.deviceId }, 'recording the wipe failed'));
   }
 
@@ -166,4 +174,14 @@ function detailsOf(i: DeviceInformation, at: number): Details {
   if (i.mobileOperator !== undefined) d.mobileOperator = i.mobileOperator;
   if (i.userAgent !== undefined) d.userAgent = i.userAgent;
   return d;
+}
+
+/** The association with a patch applied as the store applies it: null removes a field. */
+function applyPatch(a: Association, patch: AssociationPatch): Association {
+  const next: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete next[k];
+    else if (v !== undefined) next[k] = v;
+  }
+  return next as unknown as Association;
 }

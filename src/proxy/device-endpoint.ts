@@ -6,6 +6,7 @@ import { inspectBody, inspectedLogFields, type InspectedBody } from '../eas/insp
 import { refusal } from '../eas/refusal.js';
 import type { AccessControl, Verdict } from './access.js';
 import { wipeAnswer, wipeOrdered } from './wipe.js';
+import { quarantineNotice, quarantineReply, releaseReply } from './quarantine.js';
 import { WbxmlError } from '../wbxml/index.js';
 import { GatewayError } from '../errors.js';
 import { sendError, sendLocal } from './answers.js';
@@ -151,30 +152,67 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
         if (d.ruleId !== undefined) facts.rule = d.ruleId;
       }
       const wiping = wipeOrdered(v.association);
-      if (d.access === 'Allow' && !wiping) return send(r, body, v);
-      if (!req.complete) req.resume(); // the body is not wanted
+      const releasing = d.access === 'Allow' && !wiping && v.association?.quarantineMailboxAt !== undefined;
+      if (d.access === 'Allow' && !wiping && !releasing) return send(r, body, v);
+      if (releasing && releaseReply(r) === undefined) return send(r, body, v);
       const access = ctx.access!;
-      access.confirmCredentials(r, authorizationOf(req.headers)).then((credentials) => {
+      // The quarantine mailbox reads the (small) body; every other local answer discards it.
+      const serveQuarantine = d.access === 'Quarantine' && !wiping;
+      const bytes = serveQuarantine ? bodyBytes(body, config.inspectBodyLimit) : Promise.resolve(undefined);
+      if (!serveQuarantine && !req.complete) req.resume();
+      Promise.all([access.confirmCredentials(r, authorizationOf(req.headers)), bytes]).then(([credentials, read]) => {
         facts.credentials = credentials;
         if (credentials === 'refused') {
           // The upstream would have said 401: say it the same way, with its own challenge.
           sendLocal(res, 401, { 'www-authenticate': ctx.probeChallenge?.() ?? 'Basic realm="ActiveSync"' });
           return;
         }
+        const accepted = credentials === 'accepted';
         if (wiping) {
           const w = wipeAnswer(r, v.association!, inspected?.command === 'Provision' ? inspected.provision : undefined, Date.now());
           facts.wipe = w.step;
           sendLocal(res, w.httpStatus, w.body === undefined ? {} : { 'content-type': WBXML_TYPE }, w.body);
-          if (credentials === 'accepted') {
+          if (accepted) {
             if (w.patch !== undefined) access.recordWipe(v, w.patch);
             access.record(r, v, false);
           }
           return;
         }
+        if (releasing) {
+          const reply = releaseReply(r)!;
+          facts.release = r.command?.name;
+          sendLocal(res, reply.httpStatus, reply.headers ?? {}, reply.body);
+          // Once FolderSync starts over, the device is on the real mailbox.
+          if (accepted && r.command?.name === 'FolderSync') access.recordWipe(v, { quarantineMailboxAt: null });
+          if (accepted) access.record(r, v, true);
+          return;
+        }
+        if (d.access === 'Quarantine') {
+          const org = ctx.access!.organization();
+          const a = v.association ?? { user: v.user, deviceId: v.deviceId, deviceType: r.deviceType, model: v.info?.model, accessStateAt: v.at };
+          const reply = quarantineReply(r, read ?? Buffer.alloc(0), quarantineNotice(a, org, v.at));
+          facts.quarantineMailbox = r.command?.name;
+          const answer = (): void => sendLocal(res, reply.httpStatus, reply.headers ?? {}, reply.body);
+          if (reply.holdMs === undefined) answer();
+          else {
+            const timer = setTimeout(answer, reply.holdMs);
+            res.once('close', () => clearTimeout(timer));
+          }
+          if (accepted) {
+            access.record(r, v, false);
+            if (v.association !== null && v.association.quarantineMailboxAt === undefined) access.recordWipe(v, { quarantineMailboxAt: v.at });
+          }
+          return;
+        }
         const answer = refusal(r.command, r.protocolVersion, d.status ?? 129);
         sendLocal(res, answer.httpStatus, answer.body === undefined ? {} : { 'content-type': WBXML_TYPE }, answer.body);
-        if (credentials === 'accepted') access.record(r, v, false);
-      }, () => res.destroy());
+        if (accepted) access.record(r, v, false);
+      }).catch((err: unknown) => {
+        if (err instanceof GatewayError) return refuse(err, { connection: 'close' });
+        log.error({ err, cmd: r.command?.name }, 'answering a refused device failed');
+        if (!res.headersSent) sendLocal(res, 500, {});
+        else res.destroy();
+      });
     }
 
     function refuse(err: GatewayError, extra?: Record<string, string>): void {
@@ -223,6 +261,13 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
 }
 
 const WBXML_TYPE = 'application/vnd.ms-sync.wbxml';
+
+/** A request body as bytes: already read, absent, or read now (capped). */
+function bodyBytes(body: Buffer | IncomingMessage | null, limit: number): Promise<Buffer> {
+  if (body === null) return Promise.resolve(Buffer.alloc(0));
+  if (Buffer.isBuffer(body)) return Promise.resolve(body);
+  return readSmallBody(body, limit);
+}
 
 function authorizationOf(headers: IncomingHttpHeaders): string | undefined {
   return headers.authorization;

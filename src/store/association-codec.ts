@@ -48,6 +48,7 @@ export const ASSOCIATION_FIELDS: { readonly [K in keyof Association]-?: Kind } =
   wipeRequestedBy: 'string',
   wipeSentAt: 'number',
   wipeAckAt: 'number',
+  quarantineMailboxAt: 'number',
 };
 
 /** Time fields that only move forward when two replicas write them. */
