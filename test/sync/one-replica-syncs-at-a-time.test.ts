@@ -42,6 +42,33 @@ describe('two replicas on one Redis', () => {
     expect(backend.batches.map((b) => b.associations.map((a) => a.deviceId))).toEqual([['D1'], ['D2']]);
   });
 
+  it('a leader stuck mid-batch loses its lease; the other finishes the full sync, nothing lost, no batch stored twice', async () => {
+    const prefix = uniquePrefix('backend-stuck');
+    prefixes.push(prefix);
+    const backend = await t.backend();
+    const one = t.engine(backend, { ...replica(prefix), instance: 'gw1', leaseMs: 300, batchSize: 2, timeoutMs: 5_000 });
+    const two = t.engine(backend, { ...replica(prefix), instance: 'gw2', leaseMs: 300, batchSize: 2 });
+    for (const n of [1, 2, 3, 4, 5]) await one.store.createAssociation(assoc('a@x.test', `D${n}`, { firstSyncAt: 1_000 + n }));
+
+    const stuck = one.run({ full: true });
+    // The second batch reaches the backend (and is stored), but its answer takes 1.5 s: the stuck leader's lease runs out.
+    while (backend.received.length < 1) await new Promise((r) => setTimeout(r, 5));
+    backend.switches.delayMs = 1_500;
+    while (backend.received.length < 2) await new Promise((r) => setTimeout(r, 5));
+    backend.switches.delayMs = 0;
+    await new Promise((r) => setTimeout(r, 400));
+
+    const report = await two.run({ full: true });
+    expect(report).toMatchObject({ ran: true, kind: 'full' });
+    expect(report.error).toBeUndefined();
+    expect((await stuck).error?.code).toBe('lost-lease');
+    const ids = backend.received.filter((id) => id.startsWith('full-'));
+    expect(new Set(ids).size).toBe(3);
+    expect(backend.batches).toHaveLength(3);
+    expect(backend.batches.flatMap((b) => b.associations.map((a) => a.deviceId)).sort()).toEqual(['D1', 'D2', 'D3', 'D4', 'D5']);
+    expect(await two.status()).toMatchObject({ fullInProgress: null, failures: 0 });
+  });
+
   it('a replica whose lease expired cannot write the state any more (fencing)', async () => {
     const prefix = uniquePrefix('backend-lease');
     prefixes.push(prefix);
