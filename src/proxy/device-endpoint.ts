@@ -195,8 +195,13 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
           const answer = (): void => sendLocal(res, reply.httpStatus, reply.headers ?? {}, reply.body);
           if (reply.holdMs === undefined) answer();
           else {
+            // Held like an upstream Ping, so that a stop, a release or a wipe can end it.
             const timer = setTimeout(answer, reply.holdMs);
-            res.once('close', () => clearTimeout(timer));
+            const remove = longPolls.add({ request: r, res, handler: { responseStarted: false, detach: () => clearTimeout(timer) }, quarantine: true });
+            res.once('close', () => {
+              clearTimeout(timer);
+              remove();
+            });
           }
           if (accepted) {
             access.record(r, v, false);

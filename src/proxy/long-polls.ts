@@ -1,12 +1,20 @@
 import type { ServerResponse } from 'node:http';
 import type { DeviceRequest } from '../eas/device-request.js';
-import type { ForwardHandler } from './forward.js';
+/** Whoever will answer a held request: the upstream (ForwardHandler) or the gateway itself. */
+export interface HeldAnswer {
+  /** True once response headers went to the device. */
+  readonly responseStarted: boolean;
+  /** The gateway answers instead: whatever was going to answer is cancelled. */
+  detach(reason: Error): void;
+}
 
-/** A long-poll request (Ping, Sync) waiting for the upstream's answer. */
+/** A long-poll request (Ping, Sync) waiting for its answer. */
 export interface HeldRequest {
   readonly request: DeviceRequest;
   readonly res: ServerResponse;
-  readonly handler: ForwardHandler;
+  readonly handler: HeldAnswer;
+  /** Held by the gateway's quarantine mailbox rather than by the upstream. */
+  readonly quarantine?: boolean;
 }
 
 /**

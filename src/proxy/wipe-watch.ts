@@ -4,10 +4,13 @@ import type { PolicyRuntime, Store } from '../store/index.js';
 import { sendLocal } from './answers.js';
 import type { LongPolls } from './long-polls.js';
 import { wipeAnswer, wipeOrdered } from './wipe.js';
+import { pingStatus } from '../eas/quarantine-mailbox.js';
+
+const WBXML = { 'content-type': 'application/vnd.ms-sync.wbxml' };
 
 /**
- * A device that sits in a held Ping when its wipe is ordered learns of it within seconds,
- * not at the end of its heartbeat: the held Ping is ended with the answer that makes it
+ * A device that sits in a held Ping when its wipe is ordered, or when it leaves quarantine,
+ * learns of it within seconds, not at the end of its heartbeat: the held Ping is ended with the answer that makes it
  * provision (Status 140 from 14.0 on, else 449/403), and its next Provision gets the
  * directive. Listens to the store's change notifications, which reach every replica.
  */
@@ -26,13 +29,21 @@ export async function watchWipes(deps: { store: Store; runtime: PolicyRuntime; l
     if (held.length === 0) return;
     runtime.getAssociation(user, key).then(
       (a) => {
-        if (a === null || !wipeOrdered(a)) return;
+        if (a === null) return;
         for (const h of held) {
           if (h.res.headersSent) continue;
-          const w = wipeAnswer(h.request, a, undefined, Date.now());
-          h.handler.detach(new Error('remote wipe ordered'));
-          sendLocal(h.res, w.httpStatus, w.body === undefined ? {} : { 'content-type': 'application/vnd.ms-sync.wbxml' }, w.body);
-          log.info({ user, deviceId: h.request.deviceId, cmd: h.request.command?.name }, 'held request ended: remote wipe ordered');
+          if (wipeOrdered(a)) {
+            const w = wipeAnswer(h.request, a, undefined, Date.now());
+            h.handler.detach(new Error('remote wipe ordered'));
+            sendLocal(h.res, w.httpStatus, w.body === undefined ? {} : WBXML, w.body);
+            log.info({ user, deviceId: h.request.deviceId, cmd: h.request.command?.name }, 'held request ended: remote wipe ordered');
+          } else if (h.quarantine === true && a.accessState !== 'Quarantined') {
+            // Released or blocked while it waited in the quarantine mailbox: its next
+            // FolderSync gets the start-over (or blocked) answer.
+            h.handler.detach(new Error('quarantine ended'));
+            sendLocal(h.res, 200, WBXML, pingStatus(7));
+            log.info({ user, deviceId: h.request.deviceId }, 'held quarantine Ping ended: the device is no longer quarantined');
+          }
         }
       },
       (err: unknown) => log.error({ err, user, deviceId: key }, 'reading the association after a change failed'),

@@ -92,6 +92,25 @@ describe('the quarantine experience', () => {
     await store.putMailbox({ user: USER, activeSyncEnabled: true, allowedDeviceIds: [], blockedDeviceIds: [] });
   });
 
+  it('ends a Ping held in the quarantine mailbox within a second of the release (Status 7)', async () => {
+    const id = 'QUARPING1';
+    const sim = phone(id, '16.1');
+    await sim.provision();
+    await sim.folderSync();
+    await until(async () => (await store.getAssociation(USER, id.toLowerCase()))?.accessState === 'Quarantined');
+    const ping = sim.ping(300);
+    await until(() => gw.gateway.longPolls.size > 0);
+    const t0 = Date.now();
+    // What the admin API's allow does: the mailbox's allowed list and the association's state.
+    await store.putMailbox({ user: USER, activeSyncEnabled: true, allowedDeviceIds: [id], blockedDeviceIds: [] });
+    await store.setAccessState(USER, id, { state: 'Allowed', reason: 'Individual', at: Date.now(), actor: 'test' });
+    const answer = await ping;
+    expect(answer.response.easStatus ?? answer.status).toBe(7);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await sim.close();
+    await store.putMailbox({ user: USER, activeSyncEnabled: true, allowedDeviceIds: [], blockedDeviceIds: [] });
+  });
+
   it('when blocked instead, gives the blocked answer', async () => {
     const id = 'QUARBLK1';
     const sim = phone(id, '16.1');
