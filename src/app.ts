@@ -13,7 +13,7 @@ import { createUpstream, type Upstream } from './proxy/upstream.js';
 import { registerHealth } from './proxy/health.js';
 import { AccessControl } from './proxy/access.js';
 import { AuthProbe } from './proxy/auth-probe.js';
-import { watchWipes } from './proxy/wipe-watch.js';
+import { watchHeldRequests } from './proxy/held-request-watch.js';
 import { openState, type GatewayState } from './state.js';
 import { adminFrameworkErrors, buildAdminServer, registerAdminApi, type AdminServer } from './api/index.js';
 import { ADMIN_MAX_PARAM_LENGTH } from './api/route.js';
@@ -65,7 +65,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
   const sync = syncFromConfig(config, data.store, log, data.normalizeUser);
   const probe = new AuthProbe(upstream, { ttlMs: config.authProbeTtlMs, maxEntries: 100_000, timeoutMs: 10_000 });
   const access = new AccessControl({ ...data, probe, instance: config.instanceName, log });
-  const unwatchWipes = await watchWipes({ ...data, longPolls, log });
+  const unwatchHeld = await watchHeldRequests({ ...data, longPolls, log });
   const handleDevice = createDeviceHandler({ config, upstream, log, hooks, longPolls, state, access, probeChallenge: () => probe.challenge });
 
   let server!: Server;
@@ -139,7 +139,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
         await app.close().catch(() => undefined);
         await admin?.close().catch(() => undefined);
         await upstream.pool.destroy().catch(() => undefined);
-        unwatchWipes();
+        unwatchHeld();
         await sync?.stop();
         await data.close();
         log.info('stopped');

@@ -14,7 +14,7 @@ const WBXML = { 'content-type': 'application/vnd.ms-sync.wbxml' };
  * provision (Status 140 from 14.0 on, else 449/403), and its next Provision gets the
  * directive. Listens to the store's change notifications, which reach every replica.
  */
-export async function watchWipes(deps: { store: Store; runtime: PolicyRuntime; longPolls: LongPolls; normalizeUser: UserNormalizer; log: Logger }): Promise<() => void> {
+export async function watchHeldRequests(deps: { store: Store; runtime: PolicyRuntime; longPolls: LongPolls; normalizeUser: UserNormalizer; log: Logger }): Promise<() => void> {
   const { store, runtime, longPolls, normalizeUser, log } = deps;
   return store.onChange((change) => {
     if (change.kind !== 'association' || change.key === undefined) return;
