@@ -50,12 +50,10 @@ describe('two replicas on one Redis', () => {
     const two = t.engine(backend, { ...replica(prefix), instance: 'gw2', leaseMs: 300, batchSize: 2 });
     for (const n of [1, 2, 3, 4, 5]) await one.store.createAssociation(assoc('a@x.test', `D${n}`, { firstSyncAt: 1_000 + n }));
 
-    const stuck = one.run({ full: true });
     // The second batch reaches the backend (and is stored), but its answer takes 1.5 s: the stuck leader's lease runs out.
-    while (backend.received.length < 1) await new Promise((r) => setTimeout(r, 5));
-    backend.switches.delayMs = 1_500;
+    backend.switches.slowBatch = { nth: 2, ms: 1_500 };
+    const stuck = one.run({ full: true });
     while (backend.received.length < 2) await new Promise((r) => setTimeout(r, 5));
-    backend.switches.delayMs = 0;
     await new Promise((r) => setTimeout(r, 400));
 
     const report = await two.run({ full: true });

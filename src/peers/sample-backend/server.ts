@@ -21,6 +21,8 @@ export interface SampleBackendSwitches {
   failNext: { count: number; status: number };
   /** Wait this long before answering (ms). */
   delayMs: number;
+  /** Answer the nth batch received (1 = the first, repeats counted) after this long (it is stored at once). */
+  slowBatch: { nth: number; ms: number } | undefined;
   /** Answer 2xx to the next N batches but do not store them (a backend that loses a batch). */
   loseNext: number;
 }
@@ -50,7 +52,7 @@ interface Feed<T> {
 
 export async function startSampleBackend(options: SampleBackendOptions = {}, port = 0): Promise<SampleBackend> {
   const pageSize = options.pageSize ?? 100;
-  const switches: SampleBackendSwitches = { failNext: { count: 0, status: 500 }, delayMs: 0, loseNext: 0 };
+  const switches: SampleBackendSwitches = { failNext: { count: 0, status: 500 }, delayMs: 0, loseNext: 0, slowBatch: undefined };
   const batches: AssociationBatch[] = [];
   const received: string[] = [];
   const requests: string[] = [];
@@ -103,8 +105,11 @@ export async function startSampleBackend(options: SampleBackendOptions = {}, por
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
     requests.push(`${req.method} ${req.url}`);
+    const before = received.length;
     const [status, json] = answer(req, body);
-    if (switches.delayMs > 0) await new Promise((r) => setTimeout(r, switches.delayMs));
+    const slow = switches.slowBatch !== undefined && received.length > before && received.length === switches.slowBatch.nth ? switches.slowBatch.ms : 0;
+    const delay = Math.max(switches.delayMs, slow);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     send(res, status, json);
   };
 
