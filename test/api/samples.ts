@@ -22,6 +22,8 @@ export const SAMPLES: Record<string, () => Sample> = {
   'POST /associations/{user}/{deviceId}/block': () => ({ path: '/associations/a@x.test/DEV1/block' }),
   'POST /associations/{user}/{deviceId}/wipe': () => ({ path: '/associations/a@x.test/DEV1/wipe', body: { accountOnly: true, fallbackToFull: true } }),
   'POST /associations/{user}/{deviceId}/cancel-wipe': () => ({ path: '/associations/a@x.test/DEV1/cancel-wipe' }),
+  'POST /associations/{user}/{deviceId}/link': () => ({ path: '/associations/a@x.test/DEV1/link', body: { backendDeviceId: `mdm-${fresh()}` } }),
+  'POST /associations/{user}/{deviceId}/unlink': () => ({ path: '/associations/a@x.test/DEV1/unlink' }),
   'POST /associations/{user}/{deviceId}/rule': () => ({ path: '/associations/a@x.test/DEV1/rule', body: { accessLevel: 'Block', id: `r-${fresh()}`, characteristic: 'DeviceOS' } }),
   'GET /mailboxes': () => ({ path: '/mailboxes?prefix=a' }),
   'GET /mailboxes/{user}': () => ({ path: '/mailboxes/a@x.test' }),

@@ -7,6 +7,7 @@ import { associationRoutes } from './associations.js';
 import { auditTokenRoutes } from './audit-tokens.js';
 import { deviceIdRoutes } from './device-ids.js';
 import { domainRoutes } from './domains.js';
+import { linkRoutes } from './link.js';
 import { mailboxRoutes } from './mailboxes.js';
 import { ruleRoutes } from './rules.js';
 import { settingsRoutes } from './settings.js';
@@ -18,6 +19,7 @@ export const ROUTES: RouteDef[] = [
   ...associationRoutes,
   ...associationActionRoutes,
   ...wipeRoutes,
+  ...linkRoutes,
   ...mailboxRoutes,
   ...domainRoutes,
   ...settingsRoutes,
