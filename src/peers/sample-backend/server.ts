@@ -13,6 +13,8 @@ export interface SampleBackendOptions {
   token?: string;
   /** Items per page of /devices and /actions (default 100). */
   pageSize?: number;
+  /** Keep only the batch ids, not the batches (benchmarks: a million associations). */
+  discard?: boolean;
 }
 
 /** Switches, changed by tests at any time. */
@@ -35,6 +37,8 @@ export interface SampleBackend {
   readonly batches: AssociationBatch[];
   /** Every POST of a batch received, repeats included. */
   readonly received: string[];
+  /** Associations stored (repeated batches not counted). */
+  readonly stored: number;
   /** Requests seen, e.g. `GET /devices?cursor=3`. */
   readonly requests: string[];
   /** Adds or replaces a device record; it moves to the end of the change feed. */
@@ -57,6 +61,7 @@ export async function startSampleBackend(options: SampleBackendOptions = {}, por
   const received: string[] = [];
   const requests: string[] = [];
   const seen = new Set<string>();
+  let stored = 0;
   const held = new Map<string, AssociationBatch['associations'][number]>();
   const devices: Feed<BackendDevice> = { seq: 0, entries: [] };
   const actions: Feed<BackendAction> = { seq: 0, entries: [] };
@@ -92,8 +97,11 @@ export async function startSampleBackend(options: SampleBackendOptions = {}, por
       }
       if (!seen.has(batch.batchId)) {
         seen.add(batch.batchId);
-        batches.push(batch);
-        for (const a of batch.associations) held.set(key(a.user, a.deviceId), a);
+        stored += batch.associations.length;
+        if (options.discard !== true) {
+          batches.push(batch);
+          for (const a of batch.associations) held.set(key(a.user, a.deviceId), a);
+        }
       }
       return [200, { stored: true }];
     }
@@ -126,6 +134,9 @@ export async function startSampleBackend(options: SampleBackendOptions = {}, por
     batches,
     received,
     requests,
+    get stored() {
+      return stored;
+    },
     putDevice(device) {
       devices.entries = devices.entries.filter((e) => e.item.backendDeviceId !== device.backendDeviceId);
       devices.entries.push({ seq: ++devices.seq, item: device });
