@@ -108,7 +108,8 @@ export class BackendSync {
       const diffDue = now >= (state.lastDiffAt ?? state.lastFullAt ?? 0) + this.o.diffIntervalMs;
       // After a failed run the next one comes after a backoff that grows with the failures in a row.
       const retryDue = state.failures > 0 && now >= (state.lastError?.at ?? 0) + backoffMs(this.o.retry, state.failures);
-      if (fullDue || diffDue || retryDue) await this.run({ full: fullDue });
+      const asked = await this.o.coordinator.takeRequest();
+      if (fullDue || diffDue || retryDue || asked !== undefined) await this.run({ full: fullDue || asked?.full === true });
     } catch (err) {
       this.o.log.error({ err }, 'backend sync tick failed');
     }
@@ -127,7 +128,10 @@ export class BackendSync {
 
   private async runOnce(full: boolean): Promise<SyncReport> {
     const report: SyncReport = { ran: false, kind: full ? 'full' : 'diff', batches: 0, pushed: 0, links: {}, actions: {} };
-    if (!(await this.lead())) return { ...report, reason: 'another replica holds the sync lease' };
+    if (!(await this.lead())) {
+      await this.o.coordinator.request(full);
+      return { ...report, reason: 'another replica holds the sync lease; it runs this at its next check' };
+    }
     let state = parseState(await this.o.coordinator.load());
     const save = async (next: SyncState): Promise<void> => {
       if (!(await this.lead()) || !(await this.o.coordinator.save(JSON.stringify(next), this.token!))) throw new LostLease('the sync lease moved to another replica');

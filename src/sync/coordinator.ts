@@ -15,6 +15,10 @@ export interface SyncCoordinator {
   load(): Promise<string | undefined>;
   /** Writes the state while `token` is still the lease's token; false when the lease moved on. */
   save(state: string, token: number): Promise<boolean>;
+  /** Asks the leader for a run (an on-demand run on a replica that does not lead); full wins over diff. */
+  request(full: boolean): Promise<void>;
+  /** The run asked for, if any, removed (the leader's next check). */
+  takeRequest(): Promise<{ full: boolean } | undefined>;
   close(): Promise<void>;
 }
 
@@ -24,6 +28,7 @@ export class MemoryCoordinator implements SyncCoordinator {
   private holder: string | undefined;
   private until = 0;
   private token = 0;
+  private asked: { full: boolean } | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -48,6 +53,16 @@ export class MemoryCoordinator implements SyncCoordinator {
     if (token !== this.token) return false;
     this.state = state;
     return true;
+  }
+
+  async request(full: boolean): Promise<void> {
+    this.asked = { full: full || this.asked?.full === true };
+  }
+
+  async takeRequest(): Promise<{ full: boolean } | undefined> {
+    const r = this.asked;
+    this.asked = undefined;
+    return r;
   }
 
   async close(): Promise<void> {}

@@ -4,7 +4,8 @@ import type { SyncCoordinator } from './coordinator.js';
 /**
  * The lease and the state in Redis, next to the store's keys (same `{prefix}` hash tag):
  * `P:sync:lease` (holder, expires with the lease), `P:sync:fence` (the fencing token,
- * incremented whenever the lease changes hands), `P:sync:state` (JSON). Each call is one
+ * incremented whenever the lease changes hands), `P:sync:state` (JSON), `P:sync:request`
+ * (a run asked for on another replica: `full` or `diff`, for an hour at most). Each call is one
  * script, so a replica whose lease expired cannot overwrite the state of its successor.
  */
 const ACQUIRE = `
@@ -24,6 +25,12 @@ redis.call('SET', KEYS[3], ARGV[1])
 return 1
 `;
 
+const TAKE = `
+local v = redis.call('GET', KEYS[1])
+if v then redis.call('DEL', KEYS[1]) end
+return v
+`;
+
 export interface RedisCoordinatorOptions {
   /** redis:// or rediss:// URL (EASGATE_REDIS_URL), or a client to use (not closed). */
   url?: string;
@@ -35,7 +42,7 @@ export interface RedisCoordinatorOptions {
 export class RedisCoordinator implements SyncCoordinator {
   private readonly client: Redis;
   private readonly owns: boolean;
-  private readonly keys: { lease: string; fence: string; state: string };
+  private readonly keys: { lease: string; fence: string; state: string; request: string };
 
   constructor(options: RedisCoordinatorOptions) {
     if (options.client !== undefined) {
@@ -46,7 +53,7 @@ export class RedisCoordinator implements SyncCoordinator {
       this.owns = true;
     }
     const p = `{${options.keyPrefix}}:sync`;
-    this.keys = { lease: `${p}:lease`, fence: `${p}:fence`, state: `${p}:state` };
+    this.keys = { lease: `${p}:lease`, fence: `${p}:fence`, state: `${p}:state`, request: `${p}:request` };
   }
 
   async acquire(holder: string, ttlMs: number): Promise<number | undefined> {
@@ -64,6 +71,17 @@ export class RedisCoordinator implements SyncCoordinator {
 
   async save(state: string, token: number): Promise<boolean> {
     return (await this.client.eval(SAVE, 3, this.keys.lease, this.keys.fence, this.keys.state, state, token)) === 1;
+  }
+
+  async request(full: boolean): Promise<void> {
+    // A full request replaces a diff request; a diff request never replaces a full one.
+    if (full) await this.client.set(this.keys.request, 'full', 'EX', 3600);
+    else await this.client.set(this.keys.request, 'diff', 'EX', 3600, 'NX');
+  }
+
+  async takeRequest(): Promise<{ full: boolean } | undefined> {
+    const v = await this.client.eval(TAKE, 1, this.keys.request);
+    return typeof v === 'string' ? { full: v === 'full' } : undefined;
   }
 
   async close(): Promise<void> {

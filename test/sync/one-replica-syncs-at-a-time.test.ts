@@ -67,6 +67,22 @@ describe('two replicas on one Redis', () => {
     expect(await two.status()).toMatchObject({ fullInProgress: null, failures: 0 });
   });
 
+  it('an on-demand run on a replica that does not lead is run by the leader at its next check', async () => {
+    const prefix = uniquePrefix('backend-request');
+    prefixes.push(prefix);
+    const backend = await t.backend();
+    const leader = t.engine(backend, { ...replica(prefix), instance: 'gw1', leaseMs: 300 });
+    const other = t.engine(backend, { ...replica(prefix), instance: 'gw2', leaseMs: 300 });
+    leader.start();
+    while (!(await leader.status()).leader || (await leader.status()).lastSuccessAt === null) await new Promise((r) => setTimeout(r, 20));
+    const before = backend.received.length;
+    await other.store.createAssociation(assoc('a@x.test', 'D1'));
+    const asked = await other.run({ full: true });
+    expect(asked).toMatchObject({ ran: false, reason: expect.stringMatching(/next check/) });
+    while (backend.received.length === before) await new Promise((r) => setTimeout(r, 20));
+    expect(backend.batches.at(-1)).toMatchObject({ full: true, associations: [expect.objectContaining({ deviceId: 'D1' })] });
+  });
+
   it('a replica whose lease expired cannot write the state any more (fencing)', async () => {
     const prefix = uniquePrefix('backend-lease');
     prefixes.push(prefix);
