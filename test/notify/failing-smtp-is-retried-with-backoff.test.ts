@@ -68,8 +68,9 @@ for (const [name, make] of [
       expect(failed.map((j) => [j.id, j.state, j.attempts])).toEqual([[ID, 'failed', 2]]);
       expect(failed[0]?.lastError).toContain('Temporary failure');
       expect(smtp.received).toHaveLength(0);
+      await n.stop();
       expect(await queue.retry(ID)).toBe(true);
-      await n.drain();
+      expect(await n.drain()).toBe(1);
       expect(smtp.received).toHaveLength(1);
       expect((await queue.get(ID))?.state).toBe('sent');
     });
