@@ -116,7 +116,8 @@ export class Notifier {
       this.timer = undefined;
       this.inFlight = this.tick().finally(() => {
         this.inFlight = undefined;
-        if (!this.running) return;
+        // Stopped, or stopped and started again (which scheduled its own pass).
+        if (!this.running || this.timer !== undefined) return;
         const next = this.again ? 0 : this.pollMs;
         this.again = false;
         this.schedule(next);

@@ -89,4 +89,18 @@ describe('the notifier delivers through a real SMTP server', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(smtp.received.length).toBe(after);
   });
+
+  it('started again after a stop, it sends what was queued meanwhile, once', async () => {
+    smtp = await startSmtp();
+    mailer = new SmtpMailer({ url: smtp.url, from: FROM });
+    notifier = new Notifier({ queue: new MemoryMailQueue(), mailer, pollMs: 10 });
+    notifier.start();
+    await notifier.stop();
+    await notifier.notifyNewDevice(quarantined());
+    notifier.start();
+    notifier.start();
+    await smtp.waitFor(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(smtp.received).toHaveLength(1);
+  });
 });
