@@ -11,7 +11,8 @@ export type ActionOutcome = 'applied' | 'unknown-device' | 'refused';
 /**
  * Applies one action pulled from the backend. Allow and block go through the admin API's
  * code path (device-access.ts); wipe records a pending wipe (WipePending, requested by the
- * backend) and cancel-wipe removes one that was not sent yet. Each applied action is
+ * backend; the gateway delivers it as the admin API's wipe) and cancel-wipe removes one
+ * that was not sent yet. Each applied action is
  * audited with the backend as the actor and its id.
  */
 export async function applyAction(store: Store, act: BackendAction, now: number, normalizeUser: (raw: string) => string): Promise<ActionOutcome> {
@@ -24,7 +25,8 @@ export async function applyAction(store: Store, act: BackendAction, now: number,
     entry = r.audit;
   } else if (act.action === 'wipe') {
     if (a.wipeStatus === 'WipeSent' || a.wipeStatus === 'WipeSucceeded' || a.wipeStatus === 'WipePending') return a.wipeStatus === 'WipePending' ? 'applied' : 'refused';
-    await store.updateAssociation(a.user, a.deviceId, { wipeStatus: 'WipePending', wipeRequestedAt: now, wipeRequestedBy: BACKEND_ACTOR });
+    // As the admin API's wipe orders it (src/api/routes/wipe.ts): a full wipe, delivered by the gateway on the device's next request.
+    await store.updateAssociation(a.user, a.deviceId, { wipeStatus: 'WipePending', wipeAccountOnly: false, wipeRequestedAt: now, wipeRequestedBy: BACKEND_ACTOR, wipeSentAt: null, wipeAckAt: null });
     entry = { action: 'association.wipe', object: object(a), before: { wipeStatus: a.wipeStatus ?? null }, after: { wipeStatus: 'WipePending' } };
   } else {
     if (a.wipeStatus !== 'WipePending') return a.wipeStatus === undefined ? 'applied' : 'refused';
