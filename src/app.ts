@@ -64,7 +64,14 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
   const data = await openState(config, log, options.store);
   const sync = syncFromConfig(config, data.store, log, data.normalizeUser);
   const probe = new AuthProbe(upstream, { ttlMs: config.authProbeTtlMs, maxEntries: 100_000, timeoutMs: 10_000 });
-  const access = new AccessControl({ ...data, probe, instance: config.instanceName, log });
+  const access = new AccessControl({
+    ...data,
+    probe,
+    instance: config.instanceName,
+    log,
+    notifyNewDevices: config.notifyNewDevices,
+    adminLinkBase: `${config.publicUrl?.origin ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`}/api/v1`,
+  });
   const unwatchHeld = await watchHeldRequests({ ...data, longPolls, log });
   const handleDevice = createDeviceHandler({ config, upstream, log, hooks, longPolls, state, access, probeChallenge: () => probe.challenge });
 

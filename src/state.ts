@@ -3,6 +3,7 @@ import type { Config } from './config/index.js';
 import { createUserNormalizer, loadPolicyFile, type UserNormalizer } from './policy/index.js';
 import { applyPolicy, MemoryStore, PolicyRuntime, RedisStore, type Store } from './store/index.js';
 import { SyncRecorder } from './sync/index.js';
+import { describeSmtpUrl, MemoryMailQueue, Notifier, RedisMailQueue, SmtpMailer } from './notify/index.js';
 
 /** The gateway's state: the store, its hot-path cache and the write-behind recorder. */
 export interface GatewayState {
@@ -10,6 +11,8 @@ export interface GatewayState {
   readonly runtime: PolicyRuntime;
   readonly recorder: SyncRecorder;
   readonly normalizeUser: UserNormalizer;
+  /** Notification mail, when EASGATE_SMTP_URL is set. */
+  readonly notifier: Notifier | undefined;
   /** Flushes the recorder, then stops the cache and closes the store. */
   close(): Promise<void>;
 }
@@ -19,6 +22,13 @@ export interface GatewayState {
  * policy file (a bad one throws PolicyError naming the field, and the start stops), loads
  * the snapshot and starts the recorder.
  */
+/** The mail queue lives beside the rest of the state: in Redis shared by the replicas, or in memory. */
+function createNotifier(config: Config, store: Store, log: Logger): Notifier | undefined {
+  if (config.smtpUrl === undefined) return undefined;
+  const queue = store instanceof RedisStore ? new RedisMailQueue({ client: store.client, keyPrefix: config.redisPrefix }) : new MemoryMailQueue();
+  return new Notifier({ queue, mailer: new SmtpMailer({ url: config.smtpUrl.href, from: config.mailFrom }), logger: log });
+}
+
 export async function openState(config: Config, log: Logger, store?: Store): Promise<GatewayState> {
   const s: Store =
     store ?? (config.redisUrl === undefined ? new MemoryStore() : new RedisStore({ url: config.redisUrl.href, keyPrefix: config.redisPrefix }));
@@ -42,13 +52,18 @@ export async function openState(config: Config, log: Logger, store?: Store): Pro
       onError: (err) => log.error({ err }, 'writing sync records failed; they are kept for the next flush'),
     });
     recorder.start();
+    const notifier = createNotifier(config, s, log);
+    notifier?.start();
+    if (notifier !== undefined) log.info({ smtp: describeSmtpUrl(config.smtpUrl!.href) }, 'notification mail on');
     return {
       store: s,
       runtime,
       recorder,
       normalizeUser,
+      notifier,
       async close() {
         await recorder.stop().catch((err: unknown) => log.error({ err }, 'final flush of sync records failed'));
+        await notifier?.stop().catch((err: unknown) => log.error({ err }, 'stopping the mail worker failed'));
         await runtime.stop();
         if (store === undefined) await s.close();
       },

@@ -31,6 +31,9 @@ export interface Config {
   readonly authProbeTtlMs: number;
   readonly lastSyncWriteIntervalMs: number;
   readonly instanceName: string;
+  readonly smtpUrl: URL | undefined;
+  readonly mailFrom: string;
+  readonly notifyNewDevices: boolean;
   /** EASGATE_ADMIN_TOKEN: the bootstrap admin's bearer token. */
   readonly adminToken: string | undefined;
   readonly adminHost: string;
@@ -95,8 +98,8 @@ function parseValue(kind: SettingKind, raw: string): unknown {
       } catch {
         return undefined;
       }
-      // Credentials belong in the URL only for Redis (its AUTH); an upstream URL never carries them.
-      const credentialsOk = kind.protocols.includes('redis:') || (u.username === '' && u.password === '');
+      // Credentials belong in the URL only for Redis and SMTP (their AUTH); an upstream URL never carries them.
+      const credentialsOk = kind.protocols.includes('redis:') || kind.protocols.includes('smtp:') || (u.username === '' && u.password === '');
       return kind.protocols.includes(u.protocol) && credentialsOk ? u : undefined;
     }
     case 'host':
@@ -191,6 +194,9 @@ export function loadConfig(env: Env = process.env): Config {
     authProbeTtlMs: values.authProbeTtlMs as number,
     lastSyncWriteIntervalMs: values.lastSyncWriteIntervalMs as number,
     instanceName: (values.instanceName as string | undefined) ?? hostname(),
+    smtpUrl: values.smtpUrl as URL | undefined,
+    mailFrom: values.mailFrom as string,
+    notifyNewDevices: values.notifyNewDevices as boolean,
     adminToken: values.adminToken as string | undefined,
     adminHost: values.adminHost as string,
     adminPort: values.adminPort as number | undefined,

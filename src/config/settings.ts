@@ -220,6 +220,23 @@ export const SETTINGS = {
     default: '500',
     doc: 'Associations per batch pushed to the management backend',
   },
+  smtpUrl: {
+    env: 'EASGATE_SMTP_URL',
+    kind: { type: 'url', protocols: ['smtp:', 'smtps:'] },
+    doc: 'SMTP server for notification mail (smtp://host:port, smtp://user:pass@host:587, smtps://…). Unset: no mail is sent',
+  },
+  mailFrom: {
+    env: 'EASGATE_MAIL_FROM',
+    kind: { type: 'string', maxLength: 320 },
+    default: 'easgate <easgate@localhost>',
+    doc: 'Sender of notification mail',
+  },
+  notifyNewDevices: {
+    env: 'EASGATE_NOTIFY_NEW_DEVICES',
+    kind: { type: 'bool' },
+    default: 'false',
+    doc: 'Tell users by mail when a new device joins their mailbox',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

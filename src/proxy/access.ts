@@ -5,6 +5,7 @@ import { GatewayError } from '../errors.js';
 import { deviceKey, evaluate, stateDiffers, type Association, type Decision, type MailboxPolicy, type OrganizationSettings, type UserNormalizer } from '../policy/index.js';
 import type { AssociationPatch, PolicyRuntime, Store } from '../store/index.js';
 import type { SyncRecorder } from '../sync/index.js';
+import type { Notifier } from '../notify/index.js';
 import type { AuthProbe, ProbeVerdict } from './auth-probe.js';
 
 /** The decision for one request and what it was made from (kept for the bookkeeping afterwards). */
@@ -27,6 +28,11 @@ export interface AccessDeps {
   normalizeUser: UserNormalizer;
   instance: string;
   log: Logger;
+  /** Notification mail (quarantine, new device, wipe acknowledged); undefined: none. */
+  notifier?: Notifier | undefined;
+  notifyNewDevices?: boolean;
+  /** Base of the links in admin mail (`{base}/associations/{user}/{deviceId}`). */
+  adminLinkBase?: string;
 }
 
 /**
@@ -126,7 +132,11 @@ export class AccessControl {
     const { store, runtime, log } = this.deps;
     void store
       .updateAssociation(a.user, a.deviceId, patch)
-      .then(() => runtime.rememberAssociation(applyPatch(a, patch)))
+      .then(() => {
+        const next = applyPatch(a, patch);
+        runtime.rememberAssociation(next);
+        if (patch.wipeAckAt !== undefined && patch.wipeAckAt !== null) this.tell((n) => n.notifyWipeAcknowledged(next, this.organization(), this.linkBase));
+      })
       .catch((err: unknown) => log.error({ err, user: a.user, deviceId: a.deviceId }, 'recording the wipe failed'));
   }
 
@@ -135,7 +145,7 @@ export class AccessControl {
     if (v.mailbox === null) await runtime.ensureMailbox(v.user);
     const details = v.info === undefined ? {} : detailsOf(v.info, v.at);
     if (v.association === null) {
-      await recorder.create({
+      const { association, created } = await recorder.create({
         user: v.user,
         deviceId: v.deviceId,
         accessState: v.decision.state,
@@ -148,6 +158,10 @@ export class AccessControl {
         lastInstance: instance,
         firstSyncAt: v.at,
       });
+      if (created) {
+        if (association.accessState === 'Quarantined') this.tell((n) => n.notifyQuarantine(association, this.organization(), this.linkBase));
+        if (this.deps.notifyNewDevices === true) this.tell((n) => n.notifyNewDevice(association));
+      }
       return;
     }
     let a = v.association;
@@ -156,7 +170,21 @@ export class AccessControl {
       a = { ...a, ...details };
       runtime.rememberAssociation(a);
     }
-    if (stateDiffers(a, v.decision)) await runtime.recordDecision(a, v.decision, v.at, instance);
+    if (stateDiffers(a, v.decision)) {
+      const next = await runtime.recordDecision(a, v.decision, v.at, instance);
+      if (next.accessState === 'Quarantined' && a.accessState !== 'Quarantined') this.tell((n) => n.notifyQuarantine(next, this.organization(), this.linkBase));
+    }
+  }
+
+  private get linkBase(): string {
+    return this.deps.adminLinkBase ?? '';
+  }
+
+  /** Queues a notification (durable, once per event across replicas); failures are logged. */
+  private tell(send: (n: Notifier) => Promise<number>): void {
+    const n = this.deps.notifier;
+    if (n === undefined) return;
+    send(n).catch((err: unknown) => this.deps.log.error({ err }, 'queueing a notification failed'));
   }
 }
 
