@@ -25,7 +25,8 @@ export interface GatewayState {
 /** The mail queue lives beside the rest of the state: in Redis shared by the replicas, or in memory. */
 function createNotifier(config: Config, store: Store, log: Logger): Notifier | undefined {
   if (config.smtpUrl === undefined) return undefined;
-  const queue = store instanceof RedisStore ? new RedisMailQueue({ client: store.client, keyPrefix: config.redisPrefix }) : new MemoryMailQueue();
+  const policy = { backoffBaseMs: config.mailRetryMs };
+  const queue = store instanceof RedisStore ? new RedisMailQueue({ client: store.client, keyPrefix: config.redisPrefix, ...policy }) : new MemoryMailQueue(policy);
   return new Notifier({ queue, mailer: new SmtpMailer({ url: config.smtpUrl.href, from: config.mailFrom }), logger: log });
 }
 

@@ -34,6 +34,7 @@ export interface Config {
   readonly smtpUrl: URL | undefined;
   readonly mailFrom: string;
   readonly notifyNewDevices: boolean;
+  readonly mailRetryMs: number;
   /** EASGATE_ADMIN_TOKEN: the bootstrap admin's bearer token. */
   readonly adminToken: string | undefined;
   readonly adminHost: string;
@@ -197,6 +198,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: values.smtpUrl as URL | undefined,
     mailFrom: values.mailFrom as string,
     notifyNewDevices: values.notifyNewDevices as boolean,
+    mailRetryMs: values.mailRetryMs as number,
     adminToken: values.adminToken as string | undefined,
     adminHost: values.adminHost as string,
     adminPort: values.adminPort as number | undefined,

@@ -237,6 +237,12 @@ export const SETTINGS = {
     default: 'false',
     doc: 'Tell users by mail when a new device joins their mailbox',
   },
+  mailRetryMs: {
+    env: 'EASGATE_MAIL_RETRY_MS',
+    kind: { type: 'int', min: 100, max: 3_600_000 },
+    default: '30000',
+    doc: 'First delay before a mail the SMTP server refused is tried again (doubled each time, at most 1 h, 8 attempts)',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -76,3 +76,35 @@ describe('notification mail', () => {
     expect(wipeMail?.text).toContain('MAILWIPE1');
   }, 90_000);
 });
+
+/** Two replicas on one Redis and an SMTP server that refuses the first attempts: each mail arrives once. */
+describe('notification mail with two replicas and a failing SMTP server', () => {
+  it('delivers every quarantine mail exactly once', async () => {
+    const { dropPrefix, REDIS_URL, uniquePrefix } = await import('../store/redis-fixture.js');
+    const prefix = uniquePrefix('mail-replicas');
+    const upstream = await startSampleUpstream();
+    const smtp = await startSmtp({ failFirst: 2 });
+    const env = { EASGATE_SMTP_URL: smtp.url, EASGATE_REDIS_URL: REDIS_URL, EASGATE_REDIS_PREFIX: prefix, EASGATE_MAIL_RETRY_MS: '200' };
+    const [a, b] = [await startGateway(upstream.url, env), await startGateway(upstream.url, env)];
+    try {
+      await a.gateway.data.store.putOrganization({ defaultAccessLevel: 'Quarantine', adminMailRecipients: ['admin@example.test'], userMailInsert: '' });
+      await Promise.all([a.gateway.data.runtime.reload(), b.gateway.data.runtime.reload()]);
+      // The same device talks to both replicas, repeatedly: one quarantine event.
+      for (const gw of [a, b, a, b]) {
+        const sim = new DeviceSimulator({ url: gw.url, user: 'alice@example.test', password: 'alice123', deviceId: 'MAILREPL1', protocolVersion: '16.1' });
+        await sim.raw('FolderSync');
+        await sim.close();
+      }
+      await smtp.waitFor(2, 20_000);
+      await new Promise((r) => setTimeout(r, 2500)); // past more retries and polls of both workers
+      expect(smtp.received.map((m) => m.to.join(',')).sort()).toEqual(['admin@example.test', 'alice@example.test']);
+      expect(smtp.attempts).toBe(4); // 2 refused + 2 delivered
+    } finally {
+      await a.stop();
+      await b.stop();
+      await smtp.close();
+      await upstream.close();
+      await dropPrefix(prefix);
+    }
+  }, 60_000);
+});
