@@ -28,7 +28,7 @@ export interface SettingSpec {
 
 const MINUTE = 60_000;
 
-/** The longest heartbeat a device may ask for is 3540 s ([MS-ASCMD] Ping/Sync, PROTOCOL.md 7). */
+/** The longest heartbeat a device may ask for is 3540 s ([MS-ASCMD] Ping/Sync, docs/protocol.md 7). */
 export const MAX_HEARTBEAT_MS = 3_540_000;
 
 export const SETTINGS = {

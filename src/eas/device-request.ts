@@ -18,7 +18,7 @@ export interface DeviceRequest {
   /** The user named by Authorization (not verified by the gateway). */
   readonly authUser: string | undefined;
   readonly authScheme: AuthScheme;
-  /** As sent for plain queries; lowercase hex of the bytes for base64 (PROTOCOL.md 1.3). */
+  /** As sent for plain queries; lowercase hex of the bytes for base64 (docs/protocol.md 1.3). */
   readonly deviceId: string | undefined;
   readonly deviceType: string | undefined;
   /** MS-ASProtocolVersion header, or the version byte of a base64 query. */

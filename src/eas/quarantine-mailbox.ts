@@ -2,7 +2,7 @@ import { decode, el, encode, isElement, textOf, type WbxmlElement } from '../wbx
 
 /**
  * The one-folder mailbox the gateway serves to a quarantined device, so that the user
- * sees why on the phone itself (as Exchange puts a notice in the Inbox, PROTOCOL.md 2.3):
+ * sees why on the phone itself (as Exchange puts a notice in the Inbox, docs/protocol.md 2.3):
  * FolderSync gives one Inbox, Sync gives one message, and nothing of the real mailbox is
  * served. Folder and sync keys are the gateway's own ("Q…"), so that they can be told
  * apart from the upstream's after a release.

@@ -161,7 +161,7 @@ function parseBase64(text: string): RawQuery {
   const idLen = b[at++]!;
   if (idLen === 0) throw new QueryError('EASGATE_ERR_EAS_BAD_BASE64_QUERY', 'the base64 query has an empty device ID');
   need(idLen, 'the device ID');
-  // Z-Push, grommunio and Horde turn the device-ID bytes into lowercase hex (PROTOCOL.md
+  // Z-Push, grommunio and Horde turn the device-ID bytes into lowercase hex (docs/protocol.md
   // 1.3); doing the same keeps the gateway's ID equal to the upstream's.
   q.deviceId = b.subarray(at, at + idLen).toString('hex');
   at += idLen;

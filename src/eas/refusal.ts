@@ -8,7 +8,7 @@ export interface Refusal {
 }
 
 /**
- * The highest common status a protocol version defines (PROTOCOL.md 2.2, after Exchange's
+ * The highest common status a protocol version defines (docs/protocol.md 2.2, after Exchange's
  * AirSyncResponse): below 14.0 none (errors are HTTP codes), 14.0 up to 163, 14.1 up to
  * 177, 16.0 up to 183, 16.1 any.
  */

@@ -8,7 +8,7 @@ import {
 } from './model.js';
 
 /**
- * The in-body EAS status a refused request gets at 14.0 and later (PROTOCOL.md 2.2): 126
+ * The in-body EAS status a refused request gets at 14.0 and later (docs/protocol.md 2.2): 126
  * UserDisabledForSync when the mailbox, its domain, the system or the license refuses the
  * user; 129 DeviceIsBlockedForThisUser for a refused device (and, until the quarantine
  * experience exists, a quarantined one). Earlier versions get HTTP 403 with no body.
@@ -44,7 +44,7 @@ export const DECISIONS: Table = Object.freeze(
 
 /**
  * First contact: the model and OS are not known yet, so rules on them cannot be applied;
- * OPTIONS, Provision and Settings pass so that DeviceInformation arrives (PROTOCOL.md 2.3).
+ * OPTIONS, Provision and Settings pass so that DeviceInformation arrives (docs/protocol.md 2.3).
  */
 export const DISCOVERY: Decision = Object.freeze({ access: 'Allow', state: 'DeviceDiscovery', reason: 'Global' });
 

@@ -19,7 +19,7 @@ export interface EvalRequest {
   readonly now: number;
 }
 
-/** Commands that pass while the device's model and OS are unknown (PROTOCOL.md 2.3, 4). */
+/** Commands that pass while the device's model and OS are unknown (docs/protocol.md 2.3, 4). */
 export const DISCOVERY_COMMANDS: ReadonlySet<string> = new Set(['OPTIONS', 'Provision', 'Settings']);
 
 type Assoc = Partial<Pick<Association, 'model' | 'os' | 'userAgent' | 'deviceType' | 'deviceInfoAt' | 'accessState'>>;
@@ -27,7 +27,7 @@ type Assoc = Partial<Pick<Association, 'model' | 'os' | 'userAgent' | 'deviceTyp
 /**
  * Decides whether this device of this mailbox may sync. Pure, no I/O, and it allocates
  * nothing: every Decision it returns is pre-built (DECISIONS, or the rule's own in the
- * snapshot). Order (issue 4; Exchange's ABQ, PROTOCOL.md 6.1): system off → domain off →
+ * snapshot). Order (Exchange's ABQ, docs/protocol.md 6.1): system off → domain off →
  * mailbox off → license → mailbox blocked list → mailbox allowed list → device-ID list →
  * rules (UserAgent, DeviceOS, DeviceModel, DeviceType) → user default → domain default →
  * organisation default. `mailbox` undefined: the user has no mailbox record yet (new user).

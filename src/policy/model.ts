@@ -2,14 +2,14 @@
  * The policy data model of the gateway: what the admin API edits, the policy file
  * declares, the store keeps and `evaluate` reads. Names follow the Exchange cmdlets
  * (Set-CASMailbox, New-ActiveSyncDeviceAccessRule, Set-ActiveSyncOrganizationSettings,
- * Get-MobileDeviceStatistics; PROTOCOL.md 6) in camelCase, as the admin API spells them.
+ * Get-MobileDeviceStatistics; docs/protocol.md 6) in camelCase, as the admin API spells them.
  * Times are epoch milliseconds, except the license expiry which is the API's date string.
  */
 
 export const ACCESS_LEVELS = ['Allow', 'Block', 'Quarantine'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 
-/** DeviceAccessState ([MS-ASCMD]-era Exchange enum, PROTOCOL.md 6.2) without Unknown. */
+/** DeviceAccessState ([MS-ASCMD]-era Exchange enum, docs/protocol.md 6.2) without Unknown. */
 export const ACCESS_STATES = ['Allowed', 'Blocked', 'Quarantined', 'DeviceDiscovery'] as const;
 export type AccessState = (typeof ACCESS_STATES)[number];
 
@@ -28,7 +28,7 @@ export const ACCESS_REASONS = [
 ] as const;
 export type AccessReason = (typeof ACCESS_REASONS)[number];
 
-/** Most specific first: the first characteristic that has a matching rule decides (PROTOCOL.md 6.1). */
+/** Most specific first: the first characteristic that has a matching rule decides (docs/protocol.md 6.1). */
 export const CHARACTERISTICS = ['UserAgent', 'DeviceOS', 'DeviceModel', 'DeviceType'] as const;
 export type Characteristic = (typeof CHARACTERISTICS)[number];
 
@@ -94,7 +94,7 @@ export interface DeviceIdEntry {
   note?: string;
 }
 
-/** One user + device partnership, with Get-MobileDeviceStatistics' fields (PROTOCOL.md 6.5). */
+/** One user + device partnership, with Get-MobileDeviceStatistics' fields (docs/protocol.md 6.5). */
 export interface Association {
   user: string;
   /** The spelling the device used first; the key is its lower case (deviceKey). */

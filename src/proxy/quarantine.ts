@@ -70,7 +70,7 @@ export function quarantineReply(r: DeviceRequest, body: Buffer, notice: Quaranti
 
 /**
  * A device that was served the quarantine mailbox and is now allowed must drop it and sync
- * the real mailbox from scratch (PROTOCOL.md 9): its FolderSync gets Status 9 (it starts
+ * the real mailbox from scratch (docs/protocol.md 9): its FolderSync gets Status 9 (it starts
  * over at SyncKey 0, against the upstream), with X-MS-RP from 12.1 on; a Sync or Ping
  * before that is told the hierarchy changed. Undefined: forward the request.
  */

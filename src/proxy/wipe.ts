@@ -24,7 +24,7 @@ const ACK_OK: Buffer = commandStatusAnswer('Provision', 1)!;
 
 /**
  * The gateway delivers a wipe itself, whatever the upstream does ([MS-ASPROV] 3.2.5.1.2.2,
- * PROTOCOL.md 3.3): every command but Provision is told to provision (Status 140
+ * docs/protocol.md 3.3): every command but Provision is told to provision (Status 140
  * RemoteWipeRequested from 14.0 on; before that HTTP 449 when the device sent a policy key,
  * 403 without one, as Exchange does); a Provision gets the RemoteWipe (or, ordered for a
  * 16.1 device, AccountOnlyRemoteWipe) directive, and its acknowledgement is recorded. The

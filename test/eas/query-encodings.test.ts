@@ -8,7 +8,7 @@ describe('base64 query ([MS-ASHTTP] 2.2.1.1.1.1)', () => {
     expect(q.protocolVersion).toBe('14.0');
     expect(q.command?.name).toBe('Sync');
     expect(q.locale).toBe(0x0409);
-    // Open-source servers key base64 device IDs as lowercase hex of the bytes (PROTOCOL.md 1.3).
+    // Open-source servers key base64 device IDs as lowercase hex of the bytes (docs/protocol.md 1.3).
     expect(q.deviceId).toBe(Buffer.from('v140Device').toString('hex'));
     expect(q.policyKey).toBeUndefined();
     expect(q.deviceType).toBe('SmartPhone');

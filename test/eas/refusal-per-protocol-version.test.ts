@@ -4,7 +4,7 @@ import { refusal } from '../../src/eas/refusal.js';
 
 const cmd = (n: string) => commandByName(n)!;
 
-describe('refusal answers per protocol version (PROTOCOL.md 2.2)', () => {
+describe('refusal answers per protocol version (docs/protocol.md 2.2)', () => {
   it('gives 14.1 Sync HTTP 200 with <Sync><Status>129</Status></Sync>', () => {
     const r = refusal(cmd('Sync'), '14.1', 129);
     expect(r.httpStatus).toBe(200);

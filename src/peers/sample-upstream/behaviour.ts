@@ -4,12 +4,12 @@
  *
  * A spec is a comma-separated list of tokens:
  * - `delay=<ms>`: wait before answering (a slow upstream);
- * - `449`: "retry after Provision" (PROTOCOL.md 1.6, 3.4);
+ * - `449`: "retry after Provision" (docs/protocol.md 1.6, 3.4);
  * - `451` or `451=<url>`: redirect with `X-MS-Location` ([MS-ASHTTP] 2.2.2.1.2);
  * - `503` or `503=<seconds>`: unavailable with `Retry-After` ([MS-ASHTTP] 2.2.2.1.1);
  * - any other 3-digit status (`500`, `403`, …): that status with an empty body;
  * - `eas=<n>`: HTTP 200 with `<Command><Status>n</Status></Command>`, the 14.0+ way of
- *   saying blocked (129), disabled (126), … ([MS-ASCMD] 2.2.2; PROTOCOL.md 2.2);
+ *   saying blocked (129), disabled (126), … ([MS-ASCMD] 2.2.2; docs/protocol.md 2.2);
  * - `destroy`: drop the connection without an answer;
  * - `hold`: never answer (until the client or the server gives up).
  */

@@ -54,7 +54,7 @@ export interface DeviceState {
 export class DeviceRegistry {
   private readonly devices = new Map<string, DeviceState>();
 
-  /** Devices are keyed by user and lowercase device ID, as Z-Push/grommunio do (PROTOCOL.md 1.2). */
+  /** Devices are keyed by user and lowercase device ID, as Z-Push/grommunio do (docs/protocol.md 1.2). */
   static key(user: string, deviceId: string): string {
     return `${user.toLowerCase()}/${deviceId.toLowerCase()}`;
   }

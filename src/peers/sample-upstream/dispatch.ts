@@ -37,7 +37,7 @@ export async function dispatch(ctx: EasContext): Promise<void> {
 
 /**
  * Exchange compares the client's key with the device's: none or 0 → 142, another → 144;
- * HTTP 449 for < 14.0, HTTP 200 + Status for 14.0+ (PROTOCOL.md 2.2, 3.4; [MS-ASPROV] 3.2.5.2).
+ * HTTP 449 for < 14.0, HTTP 200 + Status for 14.0+ (docs/protocol.md 2.2, 3.4; [MS-ASPROV] 3.2.5.2).
  */
 function provisioned(ctx: EasContext): boolean {
   const sent = ctx.record.policyKey;

@@ -26,7 +26,7 @@ export interface SampleUpstreamOptions {
   protocolVersions?: readonly string[];
   /**
    * Require a provisioned policy key on every command but Provision, answering 449 (< 14.0)
-   * or Status 142/144 (>= 14.0) as Exchange does ([MS-ASPROV] 3.2.5.1.2; PROTOCOL.md 3.4).
+   * or Status 142/144 (>= 14.0) as Exchange does ([MS-ASPROV] 3.2.5.1.2; docs/protocol.md 3.4).
    */
   requireProvisioning?: boolean;
   /** Allowed Ping/Sync heartbeat range in seconds; default 60..3540 ([MS-ASCMD] 2.2.3.88). */

@@ -20,7 +20,7 @@ export function policyType(version: string): string {
   return versionAtLeast(version, '12.0') ? 'MS-EAS-Provisioning-WBXML' : 'MS-WAP-Provisioning-XML';
 }
 
-/** Settings:DeviceInformation/Set, with only the elements this version knows (PROTOCOL.md 4). */
+/** Settings:DeviceInformation/Set, with only the elements this version knows (docs/protocol.md 4). */
 export function deviceInformationElement(info: DeviceInformation, version: string): WbxmlElement {
   return s(
     'DeviceInformation',

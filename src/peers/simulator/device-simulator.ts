@@ -14,7 +14,7 @@ import { runConversation, type ConversationOptions } from './conversation.js';
 import { Transport, type RequestBody, type SendInput } from './transport.js';
 import type { DeviceInformation, DeviceSimulatorOptions, EasResponse, Exchange, Transcript } from './types.js';
 
-/** Status values after which a 14.0+ client provisions again (PROTOCOL.md 2.2, 3.4). */
+/** Status values after which a 14.0+ client provisions again (docs/protocol.md 2.2, 3.4). */
 const REPROVISION = new Set([140, 142, 143, 144]);
 const MAX_REDIRECTS = 3;
 

@@ -6,7 +6,7 @@ import type { Dispatcher } from 'undici';
 import type { ProtocolVersion } from '../common/protocol.js';
 import type { WbxmlElement } from '../common/tree.js';
 
-/** The Settings DeviceInformation/Set values ([MS-ASCMD] 2.2.3.45; PROTOCOL.md 4). */
+/** The Settings DeviceInformation/Set values ([MS-ASCMD] 2.2.3.45; docs/protocol.md 4). */
 export interface DeviceInformation {
   model: string;
   imei: string;

@@ -1,7 +1,7 @@
 /**
  * Ping ([MS-ASCMD] 2.2.1.13): held until a delivery reaches a watched folder (Status 2
  * with the folders) or the heartbeat ends (Status 1). Parameters are cached per device so
- * that an empty Ping repeats the last one; checks as in the Ping Status table (PROTOCOL.md 7.1).
+ * that an empty Ping repeats the last one; checks as in the Ping Status table (docs/protocol.md 7.1).
  */
 import { child, childrenNamed, childText, page } from '../../common/tree.js';
 import { readDoc, sendWbxml, type EasContext } from '../context.js';

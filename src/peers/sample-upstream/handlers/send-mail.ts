@@ -1,6 +1,6 @@
 /**
  * SendMail ([MS-ASCMD] 2.2.1.17): WBXML ComposeMail (14.0+) or a raw message/rfc822 body
- * (2.5–12.1, PROTOCOL.md 1.4). The body is counted as it streams in and never held whole:
+ * (2.5–12.1, docs/protocol.md 1.4). The body is counted as it streams in and never held whole:
  * only the first bytes (up to the decode limit) are kept to read ClientId and recipients.
  * Success is an empty 200; X-Sample-Received-Bytes tells how many bytes arrived.
  */
