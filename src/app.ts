@@ -14,6 +14,7 @@ import { registerHealth } from './proxy/health.js';
 import { AccessControl } from './proxy/access.js';
 import { AuthProbe } from './proxy/auth-probe.js';
 import { watchHeldRequests } from './proxy/held-request-watch.js';
+import { createMetrics, type Metrics } from './metrics/index.js';
 import { openState, type GatewayState } from './state.js';
 import { adminFrameworkErrors, buildAdminServer, registerAdminApi, type AdminServer } from './api/index.js';
 import { ADMIN_MAX_PARAM_LENGTH } from './api/route.js';
@@ -73,7 +74,22 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     adminLinkBase: `${config.publicUrl?.origin ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`}/api/v1`,
   });
   const unwatchHeld = await watchHeldRequests({ ...data, longPolls, log });
-  const handleDevice = createDeviceHandler({ config, upstream, log, hooks, longPolls, state, access, probeChallenge: () => probe.challenge });
+  const metrics = createMetrics({
+    longPollsHeld: () => longPolls.size,
+    policyCache: () => data.runtime.stats,
+    syncRecordsPending: () => data.recorder.pendingCount,
+    upstreamReachable: () => state.upstreamSeenAt !== undefined,
+    ...(data.notifier !== undefined ? { mailPending: () => data.notifier!.pending() } : {}),
+    ...(sync !== undefined
+      ? {
+          backendSync: async () => {
+            const s = await sync.engine.status();
+            return { lagChanges: s.lag.changes, lagSeconds: s.lag.ms === null ? null : s.lag.ms / 1000, failures: s.failures };
+          },
+        }
+      : {}),
+  });
+  const handleDevice = createDeviceHandler({ config, upstream, log, hooks, longPolls, state, access, probeChallenge: () => probe.challenge, metrics });
 
   let server!: Server;
   const app = fastify({
@@ -113,8 +129,12 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
           port: config.adminPort,
           trustProxy: config.trustProxy,
           ...(config.tls !== undefined ? { tls: config.tls } : {}),
+          extraRoutes: (adminApp) => registerMetricsRoute(adminApp, metrics),
         });
-  if (admin === undefined) await registerAdminApi(app, apiDeps);
+  if (admin === undefined) {
+    await registerAdminApi(app, apiDeps);
+    registerMetricsRoute(app, metrics);
+  }
   await app.ready();
   applyServerTimeouts(server, config);
 
@@ -156,6 +176,14 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     },
   };
   return gateway;
+}
+
+/**
+ * GET /metrics in Prometheus' text format: on the admin listener when there is one (it
+ * need not face the internet), else beside /healthz on the device listener.
+ */
+function registerMetricsRoute(app: FastifyInstance, metrics: Metrics): void {
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 }
 
 /**

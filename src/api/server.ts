@@ -12,6 +12,8 @@ export interface AdminServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Take the client address from X-Forwarded-For (audit's `source`). */
   trustProxy?: boolean;
+  /** More routes for this listener (e.g. /metrics), registered before it is ready. */
+  extraRoutes?: (app: FastifyInstance) => void;
 }
 
 export interface AdminServer {
@@ -36,6 +38,7 @@ export async function buildAdminServer(deps: AdminApiDeps, options: AdminServerO
     ...(options.tls === undefined ? {} : { https: { cert: options.tls.cert, key: options.tls.key } }),
   }) as unknown as FastifyInstance;
   await registerAdminApi(app, deps);
+  options.extraRoutes?.(app);
   await app.ready();
   return {
     app,

@@ -35,6 +35,11 @@ export class Notifier {
   }
 
   /** A device was quarantined: the user and each AdminMailRecipient. Resolves to the mails newly queued. */
+  /** Mails waiting to be sent (metrics). */
+  pending(): Promise<number> {
+    return this.queue.pendingCount();
+  }
+
   notifyQuarantine(assoc: Association, org: OrganizationSettings, publicUrl: string): Promise<number> {
     const at = assoc.accessStateAt ?? assoc.firstSyncAt;
     const user = quarantineUserMail(assoc, org);

@@ -6,6 +6,7 @@ import { inspectBody, inspectedLogFields, type InspectedBody } from '../eas/insp
 import { refusal } from '../eas/refusal.js';
 import type { AccessControl, Verdict } from './access.js';
 import { wipeAnswer, wipeOrdered } from './wipe.js';
+import type { RequestMetrics } from '../metrics/index.js';
 import { quarantineNotice, quarantineReply, releaseReply } from './quarantine.js';
 import { WbxmlError } from '../wbxml/index.js';
 import { GatewayError } from '../errors.js';
@@ -48,6 +49,8 @@ export interface DeviceEndpointContext {
   access?: AccessControl | undefined;
   /** The upstream's WWW-Authenticate challenge, for a 401 the gateway gives itself. */
   probeChallenge?: () => string;
+  /** Prometheus counters; undefined: none. */
+  metrics?: RequestMetrics | undefined;
   upstream: Upstream;
   log: Logger;
   hooks: ProxyHooks;
@@ -70,8 +73,13 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
     const facts: RequestFacts = {};
     let request: DeviceRequest | undefined;
 
-    if (logRequests()) {
-      res.once('close', () => logLine(log, request, facts, res, performance.now() - started));
+    const metrics = ctx.metrics;
+    const logging = logRequests();
+    if (logging || metrics !== undefined) {
+      res.once('close', () => {
+        if (logging) logLine(log, request, facts, res, performance.now() - started);
+        metrics?.request(request?.command?.name ?? method, res.statusCode, typeof facts.state === 'string' ? facts.state : '');
+      });
     }
     if (state.draining) res.setHeader('connection', 'close');
     if (method !== 'POST' && method !== 'OPTIONS') {
@@ -146,7 +154,7 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
 
     function act(r: DeviceRequest, body: Buffer | IncomingMessage | null, v: Verdict, inspected: InspectedBody | undefined): void {
       const d = v.decision;
-      if (logRequests()) {
+      if (logRequests() || ctx.metrics !== undefined) {
         facts.state = d.state;
         facts.accessReason = d.reason;
         if (d.ruleId !== undefined) facts.rule = d.ruleId;
@@ -230,6 +238,7 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
 
     function send(r: DeviceRequest, body: Buffer | IncomingMessage | null, v: Verdict | undefined): void {
       const longPoll = r.command?.longPoll === true;
+      const forwardedAt = performance.now();
       const handler = forward(upstream.pool, res, {
         path: upstream.path === '/' ? `/${qAt < 0 ? '' : url.slice(qAt)}` : `${upstream.path}${qAt < 0 ? '' : url.slice(qAt)}`,
         method,
@@ -246,6 +255,7 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
         },
         onUpstreamAnswer: (status) => {
           state.upstreamSeenAt = Date.now();
+          ctx.metrics?.upstream(r.command?.name ?? method, (performance.now() - forwardedAt) / 1000);
           facts.upstream = status;
           // Any answer but 401 means the upstream accepted the credentials.
           if (v !== undefined && status !== 401) ctx.access?.record(r, v, status >= 200 && status < 300);

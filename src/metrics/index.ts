@@ -1,0 +1,1 @@
+export { createMetrics, type MetricSources, type Metrics, type RequestMetrics } from './metrics.js';

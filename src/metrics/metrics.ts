@@ -1,0 +1,113 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the device path reports per request (cheap: a labelled counter and a histogram). */
+export interface RequestMetrics {
+  /** A request ended: its command (or method), HTTP status, and the access decision ('' when none was made). */
+  request(command: string, status: number, decision: string): void;
+  /** The upstream answered (headers) after `seconds`. */
+  upstream(command: string, seconds: number): void;
+}
+
+/** Sources read when Prometheus scrapes (nothing of this runs per request). */
+export interface MetricSources {
+  longPollsHeld(): number;
+  policyCache(): { mailboxHits: number; mailboxMisses: number; associationHits: number; associationMisses: number };
+  syncRecordsPending(): number;
+  mailPending?: () => Promise<number>;
+  backendSync?: () => Promise<{ lagChanges: number; lagSeconds: number | null; failures: number }>;
+  upstreamReachable(): boolean;
+}
+
+export interface Metrics extends RequestMetrics {
+  readonly registry: Registry;
+}
+
+/**
+ * The gateway's Prometheus metrics (prom-client): requests by command, status and
+ * decision; upstream latency; long polls held; policy cache hits and misses (a miss is a
+ * store round trip); write-behind and mail queue depths; backend sync lag; and the
+ * process metrics of prom-client's defaults.
+ */
+export function createMetrics(sources: MetricSources): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'easgate_' });
+  const requests = new Counter({
+    name: 'easgate_requests_total',
+    help: 'Device requests by command, HTTP status and access decision',
+    labelNames: ['command', 'status', 'decision'] as const,
+    registers: [registry],
+  });
+  const upstream = new Histogram({
+    name: 'easgate_upstream_response_seconds',
+    help: 'Time until the upstream answered (response headers), by command',
+    labelNames: ['command'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600],
+    registers: [registry],
+  });
+  gauge(registry, 'easgate_long_polls_held', 'Long polls (Ping, Sync) held right now', () => sources.longPollsHeld());
+  new Gauge({
+    name: 'easgate_policy_cache_lookups',
+    help: 'Policy cache look-ups since start by kind and result (a miss costs one store round trip)',
+    labelNames: ['kind', 'result'] as const,
+    registers: [registry],
+    collect() {
+      const s = sources.policyCache();
+      this.set({ kind: 'mailbox', result: 'hit' }, s.mailboxHits);
+      this.set({ kind: 'mailbox', result: 'miss' }, s.mailboxMisses);
+      this.set({ kind: 'association', result: 'hit' }, s.associationHits);
+      this.set({ kind: 'association', result: 'miss' }, s.associationMisses);
+    },
+  });
+  gauge(registry, 'easgate_sync_records_pending', 'Last-sync records waiting to be written behind', () => sources.syncRecordsPending());
+  gauge(registry, 'easgate_upstream_reachable', '1 when the upstream has answered at least once', () => (sources.upstreamReachable() ? 1 : 0));
+  if (sources.mailPending !== undefined) {
+    const read = sources.mailPending;
+    asyncGauge(registry, 'easgate_mail_queue_pending', 'Notification mails waiting to be sent', read);
+  }
+  if (sources.backendSync !== undefined) {
+    const read = sources.backendSync;
+    new Gauge({
+      name: 'easgate_backend_sync_lag',
+      help: 'Management-backend sync lag: changes not pushed yet, seconds since the last success, failures in a row',
+      labelNames: ['measure'] as const,
+      registers: [registry],
+      async collect() {
+        const s = await read();
+        this.set({ measure: 'changes' }, s.lagChanges);
+        this.set({ measure: 'seconds' }, s.lagSeconds ?? -1);
+        this.set({ measure: 'failures' }, s.failures);
+      },
+    });
+  }
+  return {
+    registry,
+    request(command, status, decision) {
+      requests.inc({ command, status: String(status), decision });
+    },
+    upstream(command, seconds) {
+      upstream.observe({ command }, seconds);
+    },
+  };
+}
+
+function gauge(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
+}
+
+function asyncGauge(registry: Registry, name: string, help: string, read: () => Promise<number>): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      this.set(await read());
+    },
+  });
+}
