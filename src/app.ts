@@ -18,7 +18,7 @@ import { createMetrics, type Metrics } from './metrics/index.js';
 import { openState, type GatewayState } from './state.js';
 import { adminFrameworkErrors, buildAdminServer, registerAdminApi, type AdminServer } from './api/index.js';
 import { ADMIN_MAX_PARAM_LENGTH } from './api/route.js';
-import type { Store } from './store/index.js';
+import { RedisStore, type Store } from './store/index.js';
 import { syncFromConfig, type GatewaySync } from './sync/index.js';
 
 export interface Gateway {
@@ -111,7 +111,8 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
       return server;
     },
   }) as unknown as FastifyInstance;
-  registerHealth(app, { state, upstream, log });
+  const redis = data.store instanceof RedisStore ? data.store.client : undefined;
+  registerHealth(app, { state, upstream, log, pingStore: redis === undefined ? undefined : () => redis.ping() });
   const apiDeps = {
     store: data.store,
     log,

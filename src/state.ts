@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { createUserNormalizer, loadPolicyFile, type UserNormalizer } from './policy/index.js';
@@ -22,6 +23,29 @@ export interface GatewayState {
  * policy file (a bad one throws PolicyError naming the field, and the start stops), loads
  * the snapshot and starts the recorder.
  */
+/** How long a stop waits for the store to take the last writes. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/**
+ * ioredis reconnects by itself and emits 'error' on every failed attempt; without a
+ * listener it prints each one to stderr. They go to the JSON log instead, at most one line
+ * every 10 s while Redis stays away.
+ */
+function reportRedisErrors(store: RedisStore, log: Logger): void {
+  let lastAt = 0;
+  let missed = 0;
+  store.client.on('error', (err: Error & { code?: string }) => {
+    const now = Date.now();
+    if (now - lastAt < 10_000) {
+      missed++;
+      return;
+    }
+    log.warn({ code: err.code, message: err.message, since: missed }, 'Redis is not reachable; known devices are served from the cache');
+    lastAt = now;
+    missed = 0;
+  });
+}
+
 /** The mail queue lives beside the rest of the state: in Redis shared by the replicas, or in memory. */
 function createNotifier(config: Config, store: Store, log: Logger): Notifier | undefined {
   if (config.smtpUrl === undefined) return undefined;
@@ -33,6 +57,7 @@ function createNotifier(config: Config, store: Store, log: Logger): Notifier | u
 export async function openState(config: Config, log: Logger, store?: Store): Promise<GatewayState> {
   const s: Store =
     store ?? (config.redisUrl === undefined ? new MemoryStore() : new RedisStore({ url: config.redisUrl.href, keyPrefix: config.redisPrefix }));
+  if (s instanceof RedisStore) reportRedisErrors(s, log);
   const normalizeUser = createUserNormalizer({
     netbiosDomains: config.netbiosDomains,
     ...(config.defaultDomain !== undefined ? { defaultDomain: config.defaultDomain } : {}),
@@ -63,10 +88,18 @@ export async function openState(config: Config, log: Logger, store?: Store): Pro
       normalizeUser,
       notifier,
       async close() {
-        await recorder.stop().catch((err: unknown) => log.error({ err }, 'final flush of sync records failed'));
-        await notifier?.stop().catch((err: unknown) => log.error({ err }, 'stopping the mail worker failed'));
-        await runtime.stop();
-        if (store === undefined) await s.close();
+        const graceful = (async () => {
+          await recorder.stop().catch((err: unknown) => log.error({ err }, 'final flush of sync records failed'));
+          await notifier?.stop().catch((err: unknown) => log.error({ err }, 'stopping the mail worker failed'));
+          await runtime.stop();
+          if (store === undefined) await s.close();
+        })();
+        // A store that does not answer must not hold the stop forever.
+        const done = await Promise.race([graceful.then(() => true), sleep(CLOSE_TIMEOUT_MS, undefined, { ref: false }).then(() => false)]);
+        if (!done) {
+          log.error({ pendingSyncRecords: recorder.pendingCount }, 'the store did not answer while stopping; what was not written is lost');
+          if (store === undefined && s instanceof RedisStore) s.disconnect();
+        }
       },
     };
   } catch (err) {

@@ -88,4 +88,10 @@ export class RedisChangeBus extends Listeners {
     const sub = this.subscriber;
     if (sub !== undefined) await sub.quit().catch(() => sub.disconnect());
   }
+
+  /** Drops the subscriber connection at once (Redis gone: nothing to say goodbye to). */
+  disconnect(): void {
+    this.clear();
+    this.subscriber?.disconnect();
+  }
 }

@@ -289,4 +289,10 @@ export class RedisStore implements Store {
     await this.bus.close();
     if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
   }
+
+  /** Drops both connections at once, without waiting for Redis (it may be gone). */
+  disconnect(): void {
+    this.bus.disconnect();
+    if (this.ownsClient) this.client.disconnect();
+  }
 }
