@@ -126,7 +126,7 @@ export class AccessControl {
    * Stores fields of an association the upstream authenticated that the gateway itself
    * manages: a wipe's delivery (sent, acknowledged), the quarantine mailbox being served.
    */
-  recordWipe(v: Verdict, patch: AssociationPatch): void {
+  patchAssociation(v: Verdict, patch: AssociationPatch): void {
     const a = v.association;
     if (a === null) return;
     const { store, runtime, log } = this.deps;

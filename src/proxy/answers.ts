@@ -10,6 +10,16 @@ export function sendLocal(res: ServerResponse, status: number, headers: Outgoing
   res.end(payload);
 }
 
+const WBXML_TYPE = 'application/vnd.ms-sync.wbxml';
+
+/**
+ * An EAS answer the gateway makes itself: the WBXML body (if any) with its content type
+ * ([MS-ASHTTP] 2.2.2.1.2: Content-Type only with a body), plus any extra headers.
+ */
+export function sendWbxml(res: ServerResponse, status: number, body: Buffer | undefined, extra?: OutgoingHttpHeaders): void {
+  sendLocal(res, status, body === undefined ? { ...extra } : { 'content-type': WBXML_TYPE, ...extra }, body);
+}
+
 /** An HTTP-level error answer: the status of the code, a one-line text naming the problem. */
 export function sendError(res: ServerResponse, err: GatewayError, extra?: OutgoingHttpHeaders): void {
   const headers: OutgoingHttpHeaders = { 'content-type': 'text/plain; charset=utf-8', 'x-easgate-error': err.code, ...extra };

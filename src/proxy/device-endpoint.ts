@@ -10,7 +10,7 @@ import type { RequestMetrics } from '../metrics/index.js';
 import { quarantineNotice, quarantineReply, releaseReply } from './quarantine.js';
 import { WbxmlError } from '../wbxml/index.js';
 import { GatewayError } from '../errors.js';
-import { sendError, sendLocal } from './answers.js';
+import { sendError, sendLocal, sendWbxml } from './answers.js';
 import { PING_STATUS_1 } from './ping-answer.js';
 import { forward } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
@@ -97,7 +97,7 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
     if (state.draining && dr.command?.name === 'Ping') {
       // A Ping that arrives while this replica stops: end it at once, the device re-pings elsewhere.
       facts.drained = true;
-      sendLocal(res, 200, { 'content-type': 'application/vnd.ms-sync.wbxml', connection: 'close' }, PING_STATUS_1);
+      sendWbxml(res, 200, PING_STATUS_1, { connection: 'close' });
       req.resume();
       return;
     }
@@ -168,7 +168,7 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
       const serveQuarantine = d.access === 'Quarantine' && !wiping;
       const bytes = serveQuarantine ? bodyBytes(body, config.inspectBodyLimit) : Promise.resolve(undefined);
       if (!serveQuarantine && !req.complete) req.resume();
-      Promise.all([access.confirmCredentials(r, authorizationOf(req.headers)), bytes]).then(([credentials, read]) => {
+      Promise.all([access.confirmCredentials(r, req.headers.authorization), bytes]).then(([credentials, read]) => {
         facts.credentials = credentials;
         if (credentials === 'refused') {
           // The upstream would have said 401: say it the same way, with its own challenge.
@@ -179,9 +179,9 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
         if (wiping) {
           const w = wipeAnswer(r, v.association!, inspected?.command === 'Provision' ? inspected.provision : undefined, Date.now());
           facts.wipe = w.step;
-          sendLocal(res, w.httpStatus, w.body === undefined ? {} : { 'content-type': WBXML_TYPE }, w.body);
+          sendWbxml(res, w.httpStatus, w.body);
           if (accepted) {
-            if (w.patch !== undefined) access.recordWipe(v, w.patch);
+            if (w.patch !== undefined) access.patchAssociation(v, w.patch);
             access.record(r, v, false);
           }
           return;
@@ -189,9 +189,9 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
         if (releasing) {
           const reply = releaseReply(r)!;
           facts.release = r.command?.name;
-          sendLocal(res, reply.httpStatus, reply.headers ?? {}, reply.body);
+          sendWbxml(res, reply.httpStatus, reply.body, reply.headers);
           // Once FolderSync starts over, the device is on the real mailbox.
-          if (accepted && r.command?.name === 'FolderSync') access.recordWipe(v, { quarantineMailboxAt: null });
+          if (accepted && r.command?.name === 'FolderSync') access.patchAssociation(v, { quarantineMailboxAt: null });
           if (accepted) access.record(r, v, true);
           return;
         }
@@ -200,7 +200,7 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
           const a = v.association ?? { user: v.user, deviceId: v.deviceId, deviceType: r.deviceType, model: v.info?.model, accessStateAt: v.at };
           const reply = quarantineReply(r, read ?? Buffer.alloc(0), quarantineNotice(a, org, v.at));
           facts.quarantineMailbox = r.command?.name;
-          const answer = (): void => sendLocal(res, reply.httpStatus, reply.headers ?? {}, reply.body);
+          const answer = (): void => sendWbxml(res, reply.httpStatus, reply.body, reply.headers);
           if (reply.holdMs === undefined) answer();
           else {
             // Held like an upstream Ping, so that a stop, a release or a wipe can end it.
@@ -213,12 +213,12 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
           }
           if (accepted) {
             access.record(r, v, false);
-            if (v.association !== null && v.association.quarantineMailboxAt === undefined) access.recordWipe(v, { quarantineMailboxAt: v.at });
+            if (v.association !== null && v.association.quarantineMailboxAt === undefined) access.patchAssociation(v, { quarantineMailboxAt: v.at });
           }
           return;
         }
         const answer = refusal(r.command, r.protocolVersion, d.status ?? 129);
-        sendLocal(res, answer.httpStatus, answer.body === undefined ? {} : { 'content-type': WBXML_TYPE }, answer.body);
+        sendWbxml(res, answer.httpStatus, answer.body);
         if (accepted) access.record(r, v, false);
       }).catch((err: unknown) => {
         if (err instanceof GatewayError) return refuse(err, { connection: 'close' });
@@ -275,17 +275,11 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
   };
 }
 
-const WBXML_TYPE = 'application/vnd.ms-sync.wbxml';
-
 /** A request body as bytes: already read, absent, or read now (capped). */
 function bodyBytes(body: Buffer | IncomingMessage | null, limit: number): Promise<Buffer> {
   if (body === null) return Promise.resolve(Buffer.alloc(0));
   if (Buffer.isBuffer(body)) return Promise.resolve(body);
   return readSmallBody(body, limit);
-}
-
-function authorizationOf(headers: IncomingHttpHeaders): string | undefined {
-  return headers.authorization;
 }
 
 function hasBody(headers: IncomingHttpHeaders): boolean {

@@ -1,10 +1,9 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { sendLocal } from './answers.js';
+import { sendWbxml } from './answers.js';
 import type { LongPolls } from './long-polls.js';
 import { PING_STATUS_1 } from './ping-answer.js';
 
-const WBXML = 'application/vnd.ms-sync.wbxml';
 
 /**
  * Ends every held Ping with Status 1 so that the device just sends its next Ping (to
@@ -17,7 +16,7 @@ export function answerHeldPings(longPolls: LongPolls): number {
   for (const h of longPolls.waiting()) {
     if (h.request.command?.name !== 'Ping') continue;
     h.handler.detach(new Error('gateway is stopping'));
-    sendLocal(h.res, 200, { 'content-type': WBXML, connection: 'close' }, PING_STATUS_1);
+    sendWbxml(h.res, 200, PING_STATUS_1, { connection: 'close' });
     n++;
   }
   return n;

@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
 import type { UserNormalizer } from '../policy/index.js';
 import type { PolicyRuntime, Store } from '../store/index.js';
-import { sendLocal } from './answers.js';
+import { sendWbxml } from './answers.js';
 import type { LongPolls } from './long-polls.js';
 import { wipeAnswer, wipeOrdered } from './wipe.js';
 import { pingStatus } from '../eas/quarantine-mailbox.js';
 
-const WBXML = { 'content-type': 'application/vnd.ms-sync.wbxml' };
 
 /**
  * A device that sits in a held Ping when its wipe is ordered, or when it leaves quarantine,
@@ -35,13 +34,13 @@ export async function watchHeldRequests(deps: { store: Store; runtime: PolicyRun
           if (wipeOrdered(a)) {
             const w = wipeAnswer(h.request, a, undefined, Date.now());
             h.handler.detach(new Error('remote wipe ordered'));
-            sendLocal(h.res, w.httpStatus, w.body === undefined ? {} : WBXML, w.body);
+            sendWbxml(h.res, w.httpStatus, w.body);
             log.info({ user, deviceId: h.request.deviceId, cmd: h.request.command?.name }, 'held request ended: remote wipe ordered');
           } else if (h.quarantine === true && a.accessState !== 'Quarantined') {
             // Released or blocked while it waited in the quarantine mailbox: its next
             // FolderSync gets the start-over (or blocked) answer.
             h.handler.detach(new Error('quarantine ended'));
-            sendLocal(h.res, 200, WBXML, pingStatus(7));
+            sendWbxml(h.res, 200, pingStatus(7));
             log.info({ user, deviceId: h.request.deviceId }, 'held quarantine Ping ended: the device is no longer quarantined');
           }
         }

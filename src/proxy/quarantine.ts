@@ -18,6 +18,7 @@ import type { Association, OrganizationSettings } from '../policy/index.js';
 export interface LocalReply {
   readonly httpStatus: number;
   readonly body: Buffer | undefined;
+  /** Headers beyond the content type (sendWbxml sets that when there is a body). */
   readonly headers?: Record<string, string>;
   /** Hold the answer this long first (a Ping that "holds and then reports no change"). */
   readonly holdMs?: number;
@@ -63,7 +64,7 @@ export function quarantineReply(r: DeviceRequest, body: Buffer, notice: Quaranti
       return wbxml(settingsAccepted());
     default: {
       const answer = refusal(r.command, r.protocolVersion, 129);
-      return { httpStatus: answer.httpStatus, body: answer.body, ...(answer.body ? { headers: WBXML_HEADERS } : {}) };
+      return { httpStatus: answer.httpStatus, body: answer.body };
     }
   }
 }
@@ -78,9 +79,7 @@ export function releaseReply(r: DeviceRequest): LocalReply | undefined {
   switch (r.command?.name) {
     case 'FolderSync': {
       const reply = wbxml(folderSyncStartOver());
-      const headers: Record<string, string> = { ...reply.headers };
-      if (Number(r.protocolVersion) >= 12.1) headers['x-ms-rp'] = '2.5,12.0,12.1,14.0,14.1,16.0,16.1';
-      return { ...reply, headers };
+      return Number(r.protocolVersion) >= 12.1 ? { ...reply, headers: { 'x-ms-rp': '2.5,12.0,12.1,14.0,14.1,16.0,16.1' } } : reply;
     }
     case 'Sync':
       return wbxml(syncHierarchyChanged());
@@ -91,8 +90,6 @@ export function releaseReply(r: DeviceRequest): LocalReply | undefined {
   }
 }
 
-const WBXML_HEADERS = { 'content-type': 'application/vnd.ms-sync.wbxml' };
-
 function wbxml(body: Buffer): LocalReply {
-  return { httpStatus: 200, body, headers: WBXML_HEADERS };
+  return { httpStatus: 200, body };
 }
