@@ -84,11 +84,12 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
       ? {
           backendSync: async () => {
             const s = await sync.engine.status();
-            return { lagChanges: s.lag.changes, lagSeconds: s.lag.ms === null ? null : s.lag.ms / 1000, failures: s.failures };
+            return { lagChanges: s.lag.changes, lagSeconds: s.lag.ms === null ? null : s.lag.ms / 1000, failures: s.failures, lastSuccessAt: s.lastSuccessAt, leader: s.leader };
           },
         }
       : {}),
   });
+  if (metrics.backendSync !== undefined) sync?.engine.observe(metrics.backendSync);
   const handleDevice = createDeviceHandler({ config, upstream, log, hooks, longPolls, state, access, probeChallenge: () => probe.challenge, metrics });
 
   let server!: Server;

@@ -48,6 +48,7 @@ export interface Config {
   readonly syncDiffIntervalMs: number;
   readonly syncFullIntervalMs: number;
   readonly syncBatchSize: number;
+  readonly syncLeaseMs: number;
 }
 
 /** A setting that is missing or does not parse; the message names the variable. */
@@ -209,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     syncDiffIntervalMs: values.syncDiffIntervalMs as number,
     syncFullIntervalMs: values.syncFullIntervalMs as number,
     syncBatchSize: values.syncBatchSize as number,
+    syncLeaseMs: values.syncLeaseMs as number,
   };
   return Object.freeze(config);
 }

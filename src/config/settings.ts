@@ -220,6 +220,12 @@ export const SETTINGS = {
     default: '500',
     doc: 'Associations per batch pushed to the management backend',
   },
+  syncLeaseMs: {
+    env: 'EASGATE_SYNC_LEASE_MS',
+    kind: { type: 'int', min: 1_000, max: 600_000 },
+    default: '60000',
+    doc: 'Lease of the replica that runs the backend sync (with EASGATE_REDIS_URL): renewed every third of it and before each write; when the holder dies, another replica takes over after it expires. A backend call must not take longer than this',
+  },
   smtpUrl: {
     env: 'EASGATE_SMTP_URL',
     kind: { type: 'url', protocols: ['smtp:', 'smtps:'] },

@@ -1,4 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SyncObserver } from '../sync/backend-sync.js';
+import { registerSyncMetrics, type BackendSyncReading } from './sync-metrics.js';
 
 /** What the device path reports per request (cheap: a labelled counter and a histogram). */
 export interface RequestMetrics {
@@ -14,19 +16,22 @@ export interface MetricSources {
   policyCache(): { mailboxHits: number; mailboxMisses: number; associationHits: number; associationMisses: number };
   syncRecordsPending(): number;
   mailPending?: () => Promise<number>;
-  backendSync?: () => Promise<{ lagChanges: number; lagSeconds: number | null; failures: number }>;
+  backendSync?: () => Promise<BackendSyncReading>;
   upstreamReachable(): boolean;
 }
 
 export interface Metrics extends RequestMetrics {
   readonly registry: Registry;
+  /** With sources.backendSync: the observer to give the sync engine (BackendSync.observe). */
+  readonly backendSync: SyncObserver | undefined;
 }
 
 /**
  * The gateway's Prometheus metrics (prom-client): requests by command, status and
  * decision; upstream latency; long polls held; policy cache hits and misses (a miss is a
- * store round trip); write-behind and mail queue depths; backend sync lag; and the
- * process metrics of prom-client's defaults.
+ * store round trip); write-behind and mail queue depths; the backend sync (runs, batches,
+ * retries, failures in a row, last success, leader; sync-metrics.ts); and the process
+ * metrics of prom-client's defaults.
  */
 export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
@@ -64,23 +69,10 @@ export function createMetrics(sources: MetricSources): Metrics {
     const read = sources.mailPending;
     asyncGauge(registry, 'easgate_mail_queue_pending', 'Notification mails waiting to be sent', read);
   }
-  if (sources.backendSync !== undefined) {
-    const read = sources.backendSync;
-    new Gauge({
-      name: 'easgate_backend_sync_lag',
-      help: 'Management-backend sync lag: changes not pushed yet, seconds since the last success, failures in a row',
-      labelNames: ['measure'] as const,
-      registers: [registry],
-      async collect() {
-        const s = await read();
-        this.set({ measure: 'changes' }, s.lagChanges);
-        this.set({ measure: 'seconds' }, s.lagSeconds ?? -1);
-        this.set({ measure: 'failures' }, s.failures);
-      },
-    });
-  }
+  const backendSync = sources.backendSync === undefined ? undefined : registerSyncMetrics(registry, sources.backendSync);
   return {
     registry,
+    backendSync,
     request(command, status, decision) {
       requests.inc({ command, status: String(status), decision });
     },

@@ -3,7 +3,7 @@ import type { Store } from '../store/index.js';
 import { applyAction, type ActionOutcome } from './backend-actions.js';
 import { linkDevice, type LinkOutcome } from './backend-link.js';
 import { finishFull, nextDiffBatch, nextFullBatch, type PlannedBatch } from './backend-push.js';
-import type { BackendConnector, BackendPage } from './backend/index.js';
+import type { BackendAction, BackendConnector, BackendPage } from './backend/index.js';
 import type { SyncCoordinator } from './coordinator.js';
 import { backoffMs, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { parseState, type SyncState } from './sync-state.js';
@@ -30,6 +30,21 @@ export interface BackendSyncOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/**
+ * What the engine tells whoever watches it (the Prometheus metrics): counts only, called
+ * as things happen; an observer must be cheap and must not throw.
+ */
+export interface SyncObserver {
+  /** A run ended (not called when it did not run because another replica leads). */
+  runEnded(report: SyncReport): void;
+  /** The backend accepted a batch. */
+  batchPushed(full: boolean, associations: number): void;
+  /** A call to the backend failed and is tried again. */
+  retried(call: 'batch' | 'devices' | 'actions'): void;
+  linked(outcome: LinkOutcome): void;
+  actionApplied(action: BackendAction['action'], outcome: ActionOutcome): void;
+}
+
 /** The run stopped because this replica no longer holds the lease. */
 class LostLease extends Error {}
 
@@ -45,6 +60,7 @@ export class BackendSync {
   private running: 'diff' | 'full' | undefined;
   private token: number | undefined;
   private stopped = false;
+  private readonly observers: SyncObserver[] = [];
 
   constructor(options: BackendSyncOptions) {
     this.o = {
@@ -56,6 +72,11 @@ export class BackendSync {
       now: Date.now,
       ...options,
     };
+  }
+
+  /** Adds an observer of what the runs do (metrics). */
+  observe(observer: SyncObserver): void {
+    this.observers.push(observer);
   }
 
   /** Checks every third of the lease whether this replica leads and a run is due. */
@@ -151,11 +172,13 @@ export class BackendSync {
       await this.pull('devices', () => state.devicesCursor, (c) => ({ ...state, devicesCursor: c }), this.o.connector.devices.bind(this.o.connector), async (d) => {
         const r: LinkOutcome = await linkDevice(this.o.store, d, this.o.now(), this.o.normalizeUser);
         report.links[r] = (report.links[r] ?? 0) + 1;
+        for (const o of this.observers) o.linked(r);
       }, save);
       await this.pull('actions', () => state.actionsCursor, (c) => ({ ...state, actionsCursor: c }), this.o.connector.actions.bind(this.o.connector), async (act) => {
         const r: ActionOutcome = await applyAction(this.o.store, act, this.o.now(), this.o.normalizeUser);
         if (r !== 'applied') this.o.log.warn({ action: act, outcome: r }, 'backend action not applied');
         report.actions[r] = (report.actions[r] ?? 0) + 1;
+        for (const o of this.observers) o.actionApplied(act.action, r);
       }, save);
       const now = this.o.now();
       await save({ ...state, lastSuccessAt: now, lastDiffAt: now, failures: 0 });
@@ -170,6 +193,7 @@ export class BackendSync {
       }
     } finally {
       this.running = undefined;
+      for (const o of this.observers) o.runEnded(report);
     }
     return report;
   }
@@ -180,17 +204,21 @@ export class BackendSync {
       const { next, ...body } = batch;
       await withRetry(() => this.o.connector.pushBatch(body), this.o.retry, {
         ...(this.o.sleep !== undefined ? { sleep: this.o.sleep } : {}),
-        onRetry: (err, attempt) => this.o.log.warn({ err, batchId: body.batchId, attempt }, 'backend batch failed; retrying'),
+        onRetry: (err, attempt) => {
+          this.o.log.warn({ err, batchId: body.batchId, attempt }, 'backend batch failed; retrying');
+          for (const o of this.observers) o.retried('batch');
+        },
       });
       report.batches++;
       report.pushed += body.associations.length;
+      for (const o of this.observers) o.batchPushed(body.full, body.associations.length);
       await save(next);
     }
   }
 
   /** Pulls pages from the cursor until one is empty; the cursor moves after each page is applied. */
   private async pull<T>(
-    what: string,
+    what: 'devices' | 'actions',
     cursor: () => string | undefined,
     withCursor: (c: string) => SyncState,
     fetch: (cursor?: string) => Promise<BackendPage<T>>,
@@ -201,7 +229,10 @@ export class BackendSync {
       const from = cursor();
       const page = await withRetry(() => fetch(from), this.o.retry, {
         ...(this.o.sleep !== undefined ? { sleep: this.o.sleep } : {}),
-        onRetry: (err, attempt) => this.o.log.warn({ err, what, attempt }, 'backend pull failed; retrying'),
+        onRetry: (err, attempt) => {
+          this.o.log.warn({ err, what, attempt }, 'backend pull failed; retrying');
+          for (const o of this.observers) o.retried(what);
+        },
       });
       for (const item of page.items) await apply(item);
       if (page.nextCursor !== null && page.nextCursor !== from) await save(withCursor(page.nextCursor));

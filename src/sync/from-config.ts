@@ -37,6 +37,7 @@ export function syncFromConfig(config: Config, store: Store, log: Logger, normal
     diffIntervalMs: config.syncDiffIntervalMs,
     fullIntervalMs: config.syncFullIntervalMs,
     batchSize: config.syncBatchSize,
+    leaseMs: config.syncLeaseMs,
   });
   return {
     engine,
