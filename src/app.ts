@@ -1,5 +1,5 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -10,7 +10,8 @@ import { drainServer, InFlight } from './proxy/drain.js';
 import { LongPolls } from './proxy/long-polls.js';
 import { isDevicePath } from './proxy/device-path.js';
 import { createUpstream, type Upstream } from './proxy/upstream.js';
-import { registerHealth } from './proxy/health.js';
+import { registerHealth, upstreamReachable } from './proxy/health.js';
+import { CertificateReloader } from './proxy/tls-reload.js';
 import { AccessControl } from './proxy/access.js';
 import { AuthProbe } from './proxy/auth-probe.js';
 import { watchHeldRequests } from './proxy/held-request-watch.js';
@@ -74,11 +75,15 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     adminLinkBase: `${config.publicUrl?.origin ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`}/api/v1`,
   });
   const unwatchHeld = await watchHeldRequests({ ...data, longPolls, log });
+  // A renewed certificate reaches the device listener (and the admin listener) without a restart.
+  const certificate =
+    config.tls === undefined ? undefined : new CertificateReloader(config.tls, config.tls, { intervalMs: config.tlsReloadIntervalMs, log });
   const metrics = createMetrics({
     longPollsHeld: () => longPolls.size,
     policyCache: () => data.runtime.stats,
     syncRecordsPending: () => data.recorder.pendingCount,
-    upstreamReachable: () => state.upstreamSeenAt !== undefined,
+    upstreamReachable: () => upstreamReachable(state, config.readyUpstreamWindowMs),
+    ...(certificate !== undefined ? { tlsCertificateExpiry: () => certificate.certificate.notAfter.getTime() / 1000 } : {}),
     ...(data.notifier !== undefined ? { mailPending: () => data.notifier!.pending() } : {}),
     ...(sync !== undefined
       ? {
@@ -113,7 +118,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     },
   }) as unknown as FastifyInstance;
   const redis = data.store instanceof RedisStore ? data.store.client : undefined;
-  registerHealth(app, { state, upstream, log, pingStore: redis === undefined ? undefined : () => redis.ping() });
+  registerHealth(app, { state, upstream, log, upstreamWindowMs: config.readyUpstreamWindowMs, pingStore: redis === undefined ? undefined : () => redis.ping() });
   const apiDeps = {
     store: data.store,
     log,
@@ -139,6 +144,11 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
   }
   await app.ready();
   applyServerTimeouts(server, config);
+  if (certificate !== undefined) {
+    certificate.serve(server as unknown as HttpsServer);
+    if (admin !== undefined) certificate.serve(admin.app.server as unknown as HttpsServer);
+    certificate.start();
+  }
 
   let stopping: Promise<void> | undefined;
   const gateway: Gateway = {
@@ -164,6 +174,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     stop() {
       stopping ??= (async () => {
         state.draining = true;
+        certificate?.stop();
         if (server.listening) await drainServer(server, longPolls, inFlight, config.drainTimeoutMs, log);
         await app.close().catch(() => undefined);
         await admin?.close().catch(() => undefined);

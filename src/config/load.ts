@@ -9,7 +9,9 @@ export interface Config {
   readonly port: number;
   readonly publicUrl: URL | undefined;
   readonly logLevel: string;
-  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** The certificate and key as read at start, and their files (watched for a renewal: proxy/tls-reload.ts). */
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer; readonly certFile: string; readonly keyFile: string } | undefined;
+  readonly tlsReloadIntervalMs: number;
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly longPollTimeoutMs: number;
@@ -20,6 +22,7 @@ export interface Config {
   readonly upstreamConnections: number;
   readonly upstreamTlsVerify: boolean;
   readonly upstreamCa: Buffer | undefined;
+  readonly readyUpstreamWindowMs: number;
   readonly inspectBodyLimit: number;
   readonly drainTimeoutMs: number;
   readonly trustProxy: boolean;
@@ -174,7 +177,11 @@ export function loadConfig(env: Env = process.env): Config {
     port: values.port as number,
     publicUrl: values.publicUrl as URL | undefined,
     logLevel: values.logLevel as string,
-    tls: cert !== undefined && key !== undefined ? Object.freeze({ cert, key }) : undefined,
+    tls:
+      cert !== undefined && key !== undefined
+        ? Object.freeze({ cert, key, certFile: env[SETTINGS.tlsCert.env]!.trim(), keyFile: env[SETTINGS.tlsKey.env]!.trim() })
+        : undefined,
+    tlsReloadIntervalMs: values.tlsReloadIntervalMs as number,
     connectTimeoutMs: values.connectTimeoutMs as number,
     requestTimeoutMs: values.requestTimeoutMs as number,
     longPollTimeoutMs: values.longPollTimeoutMs as number,
@@ -185,6 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
     upstreamConnections: values.upstreamConnections as number,
     upstreamTlsVerify: values.upstreamTlsVerify as boolean,
     upstreamCa: values.upstreamCa as Buffer | undefined,
+    readyUpstreamWindowMs: values.readyUpstreamWindowMs as number,
     inspectBodyLimit: values.inspectBodyLimit as number,
     drainTimeoutMs: values.drainTimeoutMs as number,
     trustProxy: values.trustProxy as boolean,

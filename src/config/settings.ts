@@ -53,6 +53,12 @@ export const SETTINGS = {
   },
   tlsCert: { env: 'EASGATE_TLS_CERT', kind: { type: 'file' }, doc: 'PEM certificate (chain) file; with EASGATE_TLS_KEY the device listener speaks HTTPS' },
   tlsKey: { env: 'EASGATE_TLS_KEY', kind: { type: 'file' }, doc: 'PEM private key file for EASGATE_TLS_CERT' },
+  tlsReloadIntervalMs: {
+    env: 'EASGATE_TLS_RELOAD_INTERVAL_MS',
+    kind: { type: 'int', min: 100, max: 3_600_000 },
+    default: '5000',
+    doc: 'How often the TLS certificate and key files are checked for a change; a new valid pair is served to new connections without a restart (docs/operations.md)',
+  },
   connectTimeoutMs: {
     env: 'EASGATE_UPSTREAM_CONNECT_TIMEOUT_MS',
     kind: { type: 'int', min: 100, max: 120_000 },
@@ -108,6 +114,12 @@ export const SETTINGS = {
     doc: 'Verify the upstream\'s TLS certificate (turn off only for a lab upstream)',
   },
   upstreamCa: { env: 'EASGATE_UPSTREAM_CA', kind: { type: 'file' }, doc: 'PEM file of extra CA certificates to trust for the upstream' },
+  readyUpstreamWindowMs: {
+    env: 'EASGATE_READY_UPSTREAM_WINDOW_MS',
+    kind: { type: 'int', min: 1_000, max: 3_600_000 },
+    default: '30000',
+    doc: '/readyz answers 503 once the upstream has not answered anything (any HTTP status) for this long; without device traffic a light OPTIONS probe asks it',
+  },
   inspectBodyLimit: {
     env: 'EASGATE_INSPECT_BODY_LIMIT',
     kind: { type: 'int', min: 1024, max: 16 * 1024 * 1024 },

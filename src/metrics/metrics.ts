@@ -18,6 +18,8 @@ export interface MetricSources {
   mailPending?: () => Promise<number>;
   backendSync?: () => Promise<BackendSyncReading>;
   upstreamReachable(): boolean;
+  /** When the served TLS certificate expires (Unix seconds); only with TLS. */
+  tlsCertificateExpiry?: () => number;
 }
 
 export interface Metrics extends RequestMetrics {
@@ -64,7 +66,11 @@ export function createMetrics(sources: MetricSources): Metrics {
     },
   });
   gauge(registry, 'easgate_sync_records_pending', 'Last-sync records waiting to be written behind', () => sources.syncRecordsPending());
-  gauge(registry, 'easgate_upstream_reachable', '1 when the upstream has answered at least once', () => (sources.upstreamReachable() ? 1 : 0));
+  gauge(registry, 'easgate_upstream_reachable', '1 when the upstream has answered within the readiness window (EASGATE_READY_UPSTREAM_WINDOW_MS)', () => (sources.upstreamReachable() ? 1 : 0));
+  if (sources.tlsCertificateExpiry !== undefined) {
+    // A timestamp, not a countdown, as Prometheus' own exporters do: alert on `easgate_tls_certificate_expiry_seconds - time() < 14 * 86400`.
+    gauge(registry, 'easgate_tls_certificate_expiry_seconds', 'When the TLS certificate served to devices expires (notAfter, Unix seconds); follows reloads', sources.tlsCertificateExpiry);
+  }
   if (sources.mailPending !== undefined) {
     const read = sources.mailPending;
     asyncGauge(registry, 'easgate_mail_queue_pending', 'Notification mails waiting to be sent', read);

@@ -39,7 +39,7 @@ export const NO_HOOKS: ProxyHooks = Object.freeze({
 
 export interface ProxyState {
   draining: boolean;
-  /** When the upstream last answered anything (readiness). */
+  /** When the upstream last answered (any HTTP status; a failure is no answer): readiness, proxy/health.ts. */
   upstreamSeenAt: number | undefined;
 }
 
@@ -262,7 +262,6 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
           ctx.hooks.upstreamAnswered(r, status, facts);
         },
         onFailure: (err) => {
-          if (err.code !== 'EASGATE_ERR_UPSTREAM_UNAVAILABLE') state.upstreamSeenAt ??= Date.now();
           refuse(err);
           log.warn({ err: err.cause, code: err.code, cmd: r.command?.name }, 'upstream failed');
         },
