@@ -22,14 +22,14 @@ export interface EvalRequest {
 /** Commands that pass while the device's model and OS are unknown (docs/protocol.md 2.3, 4). */
 export const DISCOVERY_COMMANDS: ReadonlySet<string> = new Set(['OPTIONS', 'Provision', 'Settings']);
 
-type Assoc = Partial<Pick<Association, 'model' | 'os' | 'userAgent' | 'deviceType' | 'deviceInfoAt' | 'accessState'>>;
+type Assoc = Partial<Pick<Association, 'model' | 'os' | 'userAgent' | 'deviceType' | 'deviceInfoAt' | 'accessState' | 'backendDeviceId'>>;
 
 /**
  * Decides whether this device of this mailbox may sync. Pure, no I/O, and it allocates
  * nothing: every Decision it returns is pre-built (DECISIONS, or the rule's own in the
  * snapshot). Order (Exchange's ABQ, docs/protocol.md 6.1): system off → domain off →
  * mailbox off → license → mailbox blocked list → mailbox allowed list → device-ID list →
- * rules (UserAgent, DeviceOS, DeviceModel, DeviceType) → user default → domain default →
+ * not linked to a registered backend device (unregisteredAccessLevel, unless Allow) → rules (UserAgent, DeviceOS, DeviceModel, DeviceType) → user default → domain default →
  * organisation default. `mailbox` undefined: the user has no mailbox record yet (new user).
  */
 export function evaluate(
@@ -56,6 +56,9 @@ export function evaluate(
   }
   const listed = snapshot.deviceIds.get(key);
   if (listed !== undefined) return DECISIONS.DeviceIdList[listed.accessLevel];
+  // "Only managed devices": explicit lists above win; a level of Allow leaves it to the rules.
+  const unregistered = snapshot.unregisteredAccessLevel;
+  if (unregistered !== 'Allow' && association?.backendDeviceId === undefined) return DECISIONS.Unregistered[unregistered];
 
   const rules = snapshot.rules;
   const userAgent = request.userAgent ?? association?.userAgent;

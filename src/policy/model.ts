@@ -21,6 +21,7 @@ export const ACCESS_REASONS = [
   'License',
   'Individual',
   'DeviceIdList',
+  'Unregistered',
   'DeviceRule',
   'Domain',
   'User',
@@ -63,6 +64,13 @@ export interface Domain {
 
 export interface OrganizationSettings {
   defaultAccessLevel: AccessLevel;
+  /**
+   * The level of a device not linked to a registered device of the management backend
+   * ("only managed devices may sync"): applied after the personal and organisation device-ID
+   * lists, before the rules. Allow (the default; absent in settings stored before it
+   * existed) leaves such devices to the rules.
+   */
+  unregisteredAccessLevel?: AccessLevel;
   adminMailRecipients: string[];
   userMailInsert: string;
 }
@@ -126,6 +134,13 @@ export interface Association {
   /** Link to the management backend's device record. */
   backendDeviceId?: string;
   linkedAt?: number;
+  /**
+   * The same phone under a new device ID (iOS takes a new one after a wipe or a restore):
+   * set on the old association when a newer one of the same user reports the same IMEI.
+   */
+  replacedBy?: string;
+  /** The device ID this association replaced (same user and IMEI). */
+  replaces?: string;
   wipeStatus?: WipeStatus;
   wipeAccountOnly?: boolean;
   wipeRequestedAt?: number;
@@ -151,7 +166,7 @@ export function defaultSystemSettings(): SystemSettings {
 }
 
 export function defaultOrganizationSettings(): OrganizationSettings {
-  return { defaultAccessLevel: 'Allow', adminMailRecipients: [], userMailInsert: '' };
+  return { defaultAccessLevel: 'Allow', unregisteredAccessLevel: 'Allow', adminMailRecipients: [], userMailInsert: '' };
 }
 
 export function defaultMailbox(user: string): Mailbox {

@@ -43,6 +43,7 @@ const schema = object({
   organization: opt(
     object({
       defaultAccessLevel: opt(level),
+      unregisteredAccessLevel: opt(level),
       adminMailRecipients: opt(arrayOf(str({ max: 254, pattern: MAIL, what: 'a mail address' }), 100)),
       userMailInsert: opt(str({ max: 4000, multiline: true })),
     }),
@@ -119,6 +120,7 @@ export function parsePolicyDocument(json: unknown, normalizeUser: (raw: string) 
   if (raw.organization !== undefined) {
     doc.organization = {
       defaultAccessLevel: raw.organization.defaultAccessLevel ?? 'Allow',
+      unregisteredAccessLevel: raw.organization.unregisteredAccessLevel ?? 'Allow',
       adminMailRecipients: raw.organization.adminMailRecipients ?? [],
       userMailInsert: raw.organization.userMailInsert ?? '',
     };

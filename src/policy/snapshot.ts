@@ -41,6 +41,8 @@ export interface PolicySnapshot {
   readonly licenseEndMs: number;
   readonly licenseInUse: number;
   readonly defaultAccessLevel: AccessLevel;
+  /** Organisation setting unregisteredAccessLevel (Allow when the stored settings predate it). */
+  readonly unregisteredAccessLevel: AccessLevel;
   readonly domains: ReadonlyMap<string, Domain>;
   /** Keyed by lower-cased device ID. */
   readonly deviceIds: ReadonlyMap<string, DeviceIdEntry>;
@@ -83,6 +85,7 @@ export function buildSnapshot(data: PolicyData): PolicySnapshot {
     defaultAccessLevel: ACCESS_LEVELS.includes(data.organization.defaultAccessLevel)
       ? data.organization.defaultAccessLevel
       : 'Allow',
+    unregisteredAccessLevel: data.organization.unregisteredAccessLevel ?? 'Allow',
     domains: new Map(data.domains.map((d) => [d.name, d])),
     deviceIds: new Map(data.deviceIds.map((e) => [deviceKey(e.deviceId), e])),
     rules: indexRules(data.rules),

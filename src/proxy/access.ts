@@ -7,6 +7,7 @@ import type { AssociationPatch, PolicyRuntime, Store } from '../store/index.js';
 import type { SyncRecorder } from '../sync/index.js';
 import type { Notifier } from '../notify/index.js';
 import type { AuthProbe, ProbeVerdict } from './auth-probe.js';
+import { findRegistration, linkFields, pointEarlierIds, registrationMatters } from './device-links.js';
 
 /** The decision for one request and what it was made from (kept for the bookkeeping afterwards). */
 export interface Verdict {
@@ -18,6 +19,8 @@ export interface Verdict {
   readonly association: Association | null;
   readonly info: DeviceInformation | undefined;
   readonly at: number;
+  /** The registered backend device looked up for this decision (null: none); undefined: not looked up. */
+  readonly registered?: string | null;
 }
 
 export interface AccessDeps {
@@ -70,18 +73,47 @@ export class AccessControl {
     const { runtime } = this.deps;
     const mailbox = runtime.peekMailbox(user);
     const association = runtime.peekAssociation(user, key);
-    if (mailbox !== undefined && association !== undefined) return this.verdict(r, user, mailbox, association, info);
-    return Promise.all([mailbox ?? runtime.getMailbox(user), association ?? runtime.getAssociation(user, key)]).then(
-      ([m, a]) => this.verdict(r, user, m, a, info),
-      (err: unknown) => {
-        throw new GatewayError('EASGATE_ERR_STORE_UNAVAILABLE', undefined, { cause: err });
-      },
-    );
+    const level = runtime.snapshot.unregisteredAccessLevel;
+    if (mailbox !== undefined && association !== undefined && !registrationMatters(level, association, info)) {
+      return this.verdict(r, user, mailbox, association, info, undefined);
+    }
+    return this.fetchAndDecide(r, user, key, mailbox, association, info);
   }
 
-  private verdict(r: DeviceRequest, user: string, mailbox: MailboxPolicy | null, association: Association | null, info: DeviceInformation | undefined): Verdict {
+  /** The cache-miss path: mailbox and association from the store, and the registered-device lookup when it decides. */
+  private async fetchAndDecide(
+    r: DeviceRequest,
+    user: string,
+    key: string,
+    cachedMailbox: MailboxPolicy | null | undefined,
+    cachedAssociation: Association | null | undefined,
+    info: DeviceInformation | undefined,
+  ): Promise<Verdict> {
+    const { runtime, store } = this.deps;
+    try {
+      const [m, a] = await Promise.all([
+        cachedMailbox !== undefined ? cachedMailbox : runtime.getMailbox(user),
+        cachedAssociation !== undefined ? cachedAssociation : runtime.getAssociation(user, key),
+      ]);
+      const registered = registrationMatters(runtime.snapshot.unregisteredAccessLevel, a, info) ? ((await findRegistration(store, user, r.deviceId!, info)) ?? null) : undefined;
+      return this.verdict(r, user, m, a, info, registered);
+    } catch (err) {
+      throw new GatewayError('EASGATE_ERR_STORE_UNAVAILABLE', undefined, { cause: err });
+    }
+  }
+
+  private verdict(
+    r: DeviceRequest,
+    user: string,
+    mailbox: MailboxPolicy | null,
+    association: Association | null,
+    info: DeviceInformation | undefined,
+    registered: string | null | undefined,
+  ): Verdict {
     const at = Date.now();
-    const decision = evaluate(this.deps.runtime.snapshot, mailbox, association, {
+    // A registered device the association does not name yet counts as linked (persist links it).
+    const seen = typeof registered === 'string' && association?.backendDeviceId === undefined ? { ...association, backendDeviceId: registered } : association;
+    const decision = evaluate(this.deps.runtime.snapshot, mailbox, seen, {
       command: r.command?.name,
       user,
       deviceKey: deviceKey(r.deviceId!),
@@ -91,7 +123,8 @@ export class AccessControl {
       os: info?.os,
       now: at,
     });
-    return { decision, user, deviceId: r.deviceId!, mailbox, association, info, at };
+    const v: Verdict = { decision, user, deviceId: r.deviceId!, mailbox, association, info, at };
+    return registered === undefined ? v : { ...v, registered };
   }
 
   /** Asks the upstream whether a refused device's credentials are good (see AuthProbe). */
@@ -133,8 +166,8 @@ export class AccessControl {
     void store
       .updateAssociation(a.user, a.deviceId, patch)
       .then(() => {
+        runtime.amendAssociation(a, (c) => applyPatch(c, patch));
         const next = applyPatch(a, patch);
-        runtime.rememberAssociation(next);
         if (patch.wipeAckAt !== undefined && patch.wipeAckAt !== null) this.tell((n) => n.notifyWipeAcknowledged(next, this.organization(), this.linkBase));
       })
       .catch((err: unknown) => log.error({ err, user: a.user, deviceId: a.deviceId }, 'recording the wipe failed'));
@@ -145,6 +178,7 @@ export class AccessControl {
     if (v.mailbox === null) await runtime.ensureMailbox(v.user);
     const details = v.info === undefined ? {} : detailsOf(v.info, v.at);
     if (v.association === null) {
+      const backendDeviceId = v.registered !== undefined ? v.registered : await findRegistration(store, v.user, v.deviceId, v.info);
       const { association, created } = await recorder.create({
         user: v.user,
         deviceId: v.deviceId,
@@ -155,10 +189,12 @@ export class AccessControl {
         ...(r.protocolVersion !== undefined ? { protocolVersion: r.protocolVersion } : {}),
         ...(r.userAgent !== undefined ? { userAgent: r.userAgent } : {}),
         ...details,
+        ...(typeof backendDeviceId === 'string' ? linkFields(backendDeviceId, v.at) : {}),
         lastInstance: instance,
         firstSyncAt: v.at,
       });
       if (created) {
+        if (details.imei !== undefined) await this.replaceEarlier(association, details.imei);
         if (association.accessState === 'Quarantined') this.tell((n) => n.notifyQuarantine(association, this.organization(), this.linkBase));
         if (this.deps.notifyNewDevices === true) this.tell((n) => n.notifyNewDevice(association));
       }
@@ -166,14 +202,32 @@ export class AccessControl {
     }
     let a = v.association;
     if (v.info !== undefined) {
-      await store.updateAssociation(a.user, a.deviceId, details);
-      a = { ...a, ...details };
-      runtime.rememberAssociation(a);
+      const patch: AssociationPatch = { ...details };
+      const newImei = details.imei !== undefined && details.imei !== a.imei;
+      if (newImei && a.backendDeviceId === undefined) {
+        const backendDeviceId = v.registered !== undefined ? v.registered : await findRegistration(store, a.user, a.deviceId, v.info);
+        if (typeof backendDeviceId === 'string') Object.assign(patch, linkFields(backendDeviceId, v.at));
+      }
+      await store.updateAssociation(a.user, a.deviceId, patch);
+      a = applyPatch(a, patch);
+      runtime.amendAssociation(a, (c) => applyPatch(c, patch));
+      if (newImei && a.replaces === undefined) a = await this.replaceEarlier(a, details.imei!);
     }
     if (stateDiffers(a, v.decision)) {
       const next = await runtime.recordDecision(a, v.decision, v.at, instance);
       if (next.accessState === 'Quarantined' && a.accessState !== 'Quarantined') this.tell((n) => n.notifyQuarantine(next, this.organization(), this.linkBase));
     }
+  }
+
+  /** Points the same phone's wiped earlier device IDs to this association (iOS after a wipe). */
+  private async replaceEarlier(a: Association, imei: string): Promise<Association> {
+    const patch = await pointEarlierIds(this.deps.store, a, imei);
+    if (patch === undefined) return a;
+    await this.deps.store.updateAssociation(a.user, a.deviceId, patch);
+    const next = applyPatch(a, patch);
+    this.deps.runtime.amendAssociation(a, (c) => applyPatch(c, patch));
+    this.deps.log.info({ user: a.user, deviceId: a.deviceId, replaces: patch.replaces }, 'a wiped device came back under a new device ID');
+    return next;
   }
 
   private get linkBase(): string {

@@ -198,7 +198,7 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
         if (d.access === 'Quarantine') {
           const org = ctx.access!.organization();
           const a = v.association ?? { user: v.user, deviceId: v.deviceId, deviceType: r.deviceType, model: v.info?.model, accessStateAt: v.at };
-          const reply = quarantineReply(r, read ?? Buffer.alloc(0), quarantineNotice(a, org, v.at));
+          const reply = quarantineReply(r, read ?? Buffer.alloc(0), quarantineNotice({ ...a, accessReason: d.reason }, org, v.at));
           facts.quarantineMailbox = r.command?.name;
           const answer = (): void => sendWbxml(res, reply.httpStatus, reply.body, reply.headers);
           if (reply.holdMs === undefined) answer();

@@ -29,16 +29,27 @@ const DEFAULT_HEARTBEAT_S = 480;
 const MAX_HEARTBEAT_S = 3540;
 
 /** The notice mail of the quarantine mailbox, with the organisation's UserMailInsert. */
-export function quarantineNotice(a: Pick<Association, 'user' | 'deviceId' | 'deviceType' | 'model' | 'accessStateAt'>, org: OrganizationSettings, now: number): QuarantineNotice {
+export function quarantineNotice(
+  a: Pick<Association, 'user' | 'deviceId' | 'deviceType' | 'model' | 'accessStateAt' | 'accessReason'>,
+  org: OrganizationSettings,
+  now: number,
+): QuarantineNotice {
   const device = [a.model, a.deviceType, `(ID ${a.deviceId})`].filter(Boolean).join(' ');
+  // Held because the management backend does not know it: enrolling it is what releases it.
+  const unregistered = a.accessReason === 'Unregistered';
   const text = [
-    `Your device ${device} is waiting for approval by your administrator before it can sync your mailbox.`,
-    'You do not need to do anything: once it is approved, your mail, calendar and contacts will appear on it.',
+    unregistered
+      ? `Your device ${device} is not enrolled in your organisation's device management, and only enrolled devices may sync your mailbox.`
+      : `Your device ${device} is waiting for approval by your administrator before it can sync your mailbox.`,
+    unregistered
+      ? 'Enroll it (or ask your help desk how): once it is enrolled, your mail, calendar and contacts will appear on it.'
+      : 'You do not need to do anything: once it is approved, your mail, calendar and contacts will appear on it.',
     org.userMailInsert === '' ? undefined : `\n${org.userMailInsert}`,
   ]
     .filter((l) => l !== undefined)
     .join('\n');
-  return { user: a.user, subject: 'Your device is waiting for approval', text, at: a.accessStateAt ?? now };
+  const subject = unregistered ? 'Your device is waiting for enrollment' : 'Your device is waiting for approval';
+  return { user: a.user, subject, text, at: a.accessStateAt ?? now };
 }
 
 /**

@@ -42,6 +42,8 @@ export const ASSOCIATION_FIELDS: { readonly [K in keyof Association]-?: Kind } =
   comment: 'string',
   backendDeviceId: 'string',
   linkedAt: 'number',
+  replacedBy: 'string',
+  replaces: 'string',
   wipeStatus: 'string',
   wipeAccountOnly: 'boolean',
   wipeRequestedAt: 'number',

@@ -16,6 +16,7 @@ export type {
   NewAssociation,
   NewAuditEntry,
   Page,
+  RegisteredDevice,
   SearchField,
   StateUpdate,
   Store,
@@ -31,4 +32,5 @@ export { RedisStore, type RedisStoreOptions } from './redis-store.js';
 export { keySchema, type KeySchema } from './redis-keys.js';
 export { PolicyRuntime, type PolicyRuntimeOptions, type RuntimeStats } from './policy-runtime.js';
 export { applyPolicy, type ApplyReport } from './apply-policy.js';
+export type { RegisteredDevices } from './registered-devices.js';
 export { UserCache } from './user-cache.js';

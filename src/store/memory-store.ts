@@ -18,6 +18,7 @@ import { Listeners } from './change-bus.js';
 import { decodeMailboxCursor, encodeCursor, MAX_PAGE } from './association-query.js';
 import { StoreError } from './errors.js';
 import { MemoryAdmin } from './memory-admin.js';
+import { MemoryRegisteredDevices } from './registered-devices.js';
 import { HISTORY_LIMIT, MemoryAssociations } from './memory-associations.js';
 import { SortedStrings } from './sorted-strings.js';
 import type {
@@ -59,6 +60,7 @@ export class MemoryStore implements Store {
   private readonly associations = new MemoryAssociations();
   private readonly listeners = new Listeners();
   private readonly admin: MemoryAdmin;
+  readonly registeredDevices = new MemoryRegisteredDevices();
   private version = 0;
 
   /** `auditLimit`: audit entries kept (the oldest are dropped). */

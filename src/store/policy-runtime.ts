@@ -241,16 +241,32 @@ export class PolicyRuntime {
   }
 
   /**
+   * Applies a write this process made to the cached copy, if one is still cached. The
+   * write's own notification usually dropped it, and then the next request reads the
+   * store: a copy built from an earlier read is never cached again, so two writes to one
+   * association in flight at once (a state change and a wipe or quarantine mark) cannot
+   * undo each other in the cache.
+   */
+  amendAssociation(a: Pick<Association, 'user' | 'deviceId'>, change: (cached: Association) => Association): void {
+    const key = deviceKey(a.deviceId);
+    const cached = this.cache.getAssociation(a.user, key);
+    if (cached) this.cache.setAssociation(a.user, key, internDevice(change(cached)));
+  }
+
+  /**
    * Records a decision that differs from the association's state (see stateDiffers), with
-   * a history entry, and keeps the cached copy in step. One store round trip.
+   * a history entry (the cached copy amended, see amendAssociation). One store round trip.
    */
   async recordDecision(a: Association, d: Decision, at: number, actor?: string): Promise<Association> {
     const update = { state: d.state, reason: d.reason, at, ...(d.ruleId === undefined ? {} : { ruleId: d.ruleId }), ...(actor === undefined ? {} : { actor }) };
     await this.store.setAccessState(a.user, a.deviceId, update);
-    const next: Association = { ...a, accessState: d.state, accessReason: d.reason, accessStateAt: at };
-    if (d.ruleId === undefined) delete next.matchedRuleId;
-    else next.matchedRuleId = d.ruleId;
-    this.rememberAssociation(next);
-    return next;
+    const decided = (x: Association): Association => {
+      const next: Association = { ...x, accessState: d.state, accessReason: d.reason, accessStateAt: at };
+      if (d.ruleId === undefined) delete next.matchedRuleId;
+      else next.matchedRuleId = d.ruleId;
+      return next;
+    };
+    this.amendAssociation(a, decided);
+    return decided(a);
   }
 }

@@ -21,6 +21,7 @@ import { changeNumber, changedAssociations } from './redis-changes.js';
 import * as mbx from './redis-mailboxes.js';
 import { keySchema, type KeySchema } from './redis-keys.js';
 import type { RedisClient } from './redis-scripts.js';
+import { RedisRegisteredDevices } from './registered-devices.js';
 import type {
   ChangedPage,
   AdminToken,
@@ -70,6 +71,7 @@ export class RedisStore implements Store {
   private readonly ctx: assoc.RedisContext;
   private readonly admin: admin.AdminContext;
   private readonly mbx: mbx.MailboxContext;
+  readonly registeredDevices: RedisRegisteredDevices;
 
   constructor(options: RedisStoreOptions = {}) {
     this.keys = keySchema(options.keyPrefix ?? 'easgate');
@@ -85,6 +87,7 @@ export class RedisStore implements Store {
     this.bus = new RedisChangeBus(this.client, this.keys.changes);
     this.ctx = { client: this.client, keys: this.keys, now, notice: (id) => this.notice({ kind: 'association', key: id }) };
     this.admin = { client: this.client, keys: this.keys, auditLimit: options.auditLimit ?? 200_000 };
+    this.registeredDevices = new RedisRegisteredDevices(this.client, this.keys.tag);
     this.mbx = { client: this.client, keys: this.keys, notice: (c: Change) => this.notice(c), emit: (c: Change) => this.emit(c) };
   }
 

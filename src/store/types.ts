@@ -1,3 +1,4 @@
+import type { RegisteredDevices } from './registered-devices.js';
 import type {
   AccessReason,
   AccessState,
@@ -206,8 +207,18 @@ export interface AuditQuery {
   cursor?: string;
 }
 
+/** A registered device of the management backend (user normalised), as the sync pulled it. */
+export interface RegisteredDevice {
+  backendDeviceId: string;
+  deviceId?: string;
+  user?: string;
+  imei?: string;
+}
+
 /** The gateway's persistent state. Two adapters: MemoryStore and RedisStore. */
 export interface Store {
+  /** The backend's registered devices (registered-devices.ts). */
+  readonly registeredDevices: RegisteredDevices;
   getSystem(): Promise<SystemSettings>;
   putSystem(system: SystemSettings): Promise<void>;
   getOrganization(): Promise<OrganizationSettings>;

@@ -9,7 +9,8 @@ async function byDeviceId(store: Store, deviceId: string): Promise<Association[]
   return (await store.queryAssociations({ index: 'deviceId', prefix: deviceId, exact: true, limit: 1000 })).items;
 }
 
-async function byUserAndImei(store: Store, user: string, imei: string): Promise<Association[]> {
+/** The user's associations that reported this IMEI (any case). */
+export async function byUserAndImei(store: Store, user: string, imei: string): Promise<Association[]> {
   const mine = (await store.queryAssociations({ index: 'user', prefix: user, exact: true, limit: 1000 })).items;
   return mine.filter((a) => a.imei !== undefined && a.imei.toLowerCase() === imei.toLowerCase());
 }
@@ -30,10 +31,23 @@ export async function matchDevice(store: Store, d: BackendDevice, normalizeUser:
 }
 
 /**
- * Registered: the matching associations are linked to the record (backendDeviceId,
- * linkedAt). Not registered: those linked to it are unlinked.
+ * Registered: the record is kept (a device that shows up later is linked by it, and it
+ * stands while the backend is unreachable) and the matching associations are linked to it
+ * (backendDeviceId, linkedAt). Not registered: the record is dropped and the associations
+ * linked to it are unlinked.
  */
 export async function linkDevice(store: Store, d: BackendDevice, now: number, normalizeUser: (raw: string) => string): Promise<LinkOutcome> {
+  if (d.registered) {
+    const user = d.user === undefined || d.user === '' ? undefined : normalizeUser(d.user);
+    await store.registeredDevices.put({
+      backendDeviceId: d.backendDeviceId,
+      ...(d.deviceId !== undefined && d.deviceId !== '' ? { deviceId: d.deviceId } : {}),
+      ...(user !== undefined ? { user } : {}),
+      ...(d.imei !== undefined && d.imei !== '' ? { imei: d.imei } : {}),
+    });
+  } else {
+    await store.registeredDevices.remove(d.backendDeviceId);
+  }
   const matched = await matchDevice(store, d, normalizeUser);
   if (matched.length === 0) return 'unmatched';
   let outcome: LinkOutcome = 'unchanged';

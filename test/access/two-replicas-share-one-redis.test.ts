@@ -110,7 +110,13 @@ describe('two replicas on one Redis', () => {
   it('flushes the write-behind sync records on a graceful stop', async () => {
     const s = sim(b.url, 'FLUSHME01');
     await s.raw('FolderSync');
-    const first = (await store.getAssociation('alice@example.test', 'flushme01'))!;
+    // The association is created after the answer went out: wait for it.
+    let first = await store.getAssociation('alice@example.test', 'flushme01');
+    for (let i = 0; first === undefined && i < 200; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      first = await store.getAssociation('alice@example.test', 'flushme01');
+    }
+    if (first === undefined) throw new Error('the association was not created');
     await new Promise((r) => setTimeout(r, 1100));
     await s.raw('FolderSync'); // recorded behind, not yet flushed
     await s.close();

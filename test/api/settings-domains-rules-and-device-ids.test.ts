@@ -11,8 +11,11 @@ describe('settings, domains, rules and device IDs', () => {
     const bad = await t.fx.call('PUT', '/api/v1/settings/system', { body: { license: { total: 10, expiresAt: '2027-02-30' } } });
     expect(bad.body).toMatchObject({ code: 'EASGATE_ERR_API_INVALID', field: 'license.expiresAt' });
     const org = await t.fx.call('PUT', '/api/v1/settings/organization', { body: { defaultAccessLevel: 'Quarantine', adminMailRecipients: ['it@x.test'] } });
-    expect(org.body).toEqual({ defaultAccessLevel: 'Quarantine', adminMailRecipients: ['it@x.test'], userMailInsert: '' });
-    expect((await t.fx.call('PUT', '/api/v1/settings/organization', { body: { userMailInsert: 'Call 123\nor mail' } })).body.defaultAccessLevel).toBe('Quarantine');
+    expect(org.body).toEqual({ defaultAccessLevel: 'Quarantine', unregisteredAccessLevel: 'Allow', adminMailRecipients: ['it@x.test'], userMailInsert: '' });
+    const only = await t.fx.call('PUT', '/api/v1/settings/organization', { body: { userMailInsert: 'Call 123\nor mail', unregisteredAccessLevel: 'Block' } });
+    expect(only.body).toMatchObject({ defaultAccessLevel: 'Quarantine', unregisteredAccessLevel: 'Block' });
+    const badLevel = await t.fx.call('PUT', '/api/v1/settings/organization', { body: { unregisteredAccessLevel: 'Maybe' } });
+    expect(badLevel.body).toMatchObject({ code: 'EASGATE_ERR_API_INVALID', field: 'unregisteredAccessLevel' });
     expect((await t.fx.call('GET', '/api/v1/settings/organization', { token: t.fx.tokens.viewer })).body.userMailInsert).toBe('Call 123\nor mail');
     expect((await t.fx.store.getOrganization()).adminMailRecipients).toEqual(['it@x.test']);
     const badMail = await t.fx.call('PUT', '/api/v1/settings/organization', { body: { adminMailRecipients: ['ok@x.test', 'nope'] } });

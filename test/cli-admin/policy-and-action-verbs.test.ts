@@ -26,8 +26,13 @@ describe('policy and action verbs', () => {
     expect((await easgate(['rules', 'remove', 'DeviceOS-iOS-12.0'], envOf(t.fx))).stdout).toBe('removed\n');
     expect(JSON.parse((await easgate(['rules', 'list', '--json'], envOf(t.fx))).stdout)).toEqual([]);
 
-    await easgate(['org', 'set', '--default-level', 'Quarantine', '--admin-mail', 'it@x.test,sec@x.test', '--user-mail-insert', 'Call 555'], envOf(t.fx));
-    expect(JSON.parse((await easgate(['org', 'show', '--json'], envOf(t.fx))).stdout)).toEqual({ defaultAccessLevel: 'Quarantine', adminMailRecipients: ['it@x.test', 'sec@x.test'], userMailInsert: 'Call 555' });
+    await easgate(['org', 'set', '--default-level', 'Quarantine', '--unregistered-level', 'Block', '--admin-mail', 'it@x.test,sec@x.test', '--user-mail-insert', 'Call 555'], envOf(t.fx));
+    expect(JSON.parse((await easgate(['org', 'show', '--json'], envOf(t.fx))).stdout)).toEqual({
+      defaultAccessLevel: 'Quarantine',
+      unregisteredAccessLevel: 'Block',
+      adminMailRecipients: ['it@x.test', 'sec@x.test'],
+      userMailInsert: 'Call 555',
+    });
 
     await t.fx.store.putMailbox({ user: 'a@one.test', activeSyncEnabled: true, allowedDeviceIds: [], blockedDeviceIds: [] });
     await easgate(['domain', 'set', 'two.test', '--enabled', 'false', '--default-level', 'Block'], envOf(t.fx));

@@ -29,6 +29,8 @@ const STEPS: Step[] = [
   { name: 'mailbox blocked list', apply: (w) => mailbox(w).blockedDeviceIds.push('APPL123'), access: 'Block', reason: 'Individual', status: 129 },
   { name: 'mailbox allowed list', apply: (w) => mailbox(w).allowedDeviceIds.push('Appl123'), access: 'Allow', reason: 'Individual' },
   { name: 'device-ID list', apply: (w) => w.deviceIds.push({ deviceId: 'appl123', accessLevel: 'Block' }), access: 'Block', reason: 'DeviceIdList', status: 129 },
+  // The world's device is not linked to a backend device (no backendDeviceId).
+  { name: 'unregistered device', apply: (w) => (w.org.unregisteredAccessLevel = 'Quarantine'), access: 'Quarantine', reason: 'Unregistered', status: 129 },
   {
     name: 'model rule',
     apply: (w) => w.rules.push(rule('q-model', 'DeviceModel', 'iPhone 15', 'Quarantine')),
@@ -65,6 +67,27 @@ describe('evaluate: every precedence pair', () => {
     b.apply(w);
     a.apply(w);
     expect(decide(w)).toEqual(JSON.parse(JSON.stringify(expected(a))));
+  });
+});
+
+describe('evaluate: the unregistered access level', () => {
+  it('leaves a device linked to a registered backend device to the rules and defaults', () => {
+    const w = world();
+    w.org.unregisteredAccessLevel = 'Block';
+    w.association = { ...w.association, backendDeviceId: 'mdm-1' };
+    expect(decide(w)).toEqual({ access: 'Allow', state: 'Allowed', reason: 'Global' });
+  });
+  it('decides a new device before discovery: it needs no model or OS', () => {
+    const w = world();
+    w.org.unregisteredAccessLevel = 'Block';
+    w.association = undefined;
+    w.request.command = 'Provision';
+    expect(decide(w)).toMatchObject({ access: 'Block', reason: 'Unregistered' });
+  });
+  it('is Allow for organisation settings stored before it existed', () => {
+    const w = world();
+    delete w.org.unregisteredAccessLevel;
+    expect(decide(w)).toMatchObject({ access: 'Allow', reason: 'Global' });
   });
 });
 

@@ -4,6 +4,7 @@ import { adminContract } from './contract-admin.js';
 import { changesContract } from './contract-changes.js';
 import { associationContract } from './contract-associations.js';
 import { filterContract } from './contract-filter.js';
+import { registeredDevicesContract } from './contract-registered-devices.js';
 import { mailbox, useStore, waitFor, type MakeStore } from './fixture.js';
 
 /** The store contract: every adapter passes the same suite (fixtures: ./fixture.ts). */
@@ -14,16 +15,16 @@ export function storeContract(name: string, make: MakeStore): void {
 
     it('starts with the defaults: ActiveSync on, no license, default access Allow', async () => {
       expect(await t.store.getSystem()).toEqual({ activeSyncEnabled: true });
-      expect(await t.store.getOrganization()).toEqual({ defaultAccessLevel: 'Allow', adminMailRecipients: [], userMailInsert: '' });
+      expect(await t.store.getOrganization()).toEqual({ defaultAccessLevel: 'Allow', unregisteredAccessLevel: 'Allow', adminMailRecipients: [], userMailInsert: '' });
       const p = await t.store.loadPolicy();
       expect(p).toMatchObject({ domains: [], rules: [], deviceIds: [], licenseInUse: 0 });
     });
 
     it('keeps system and organisation settings', async () => {
       await t.store.putSystem({ activeSyncEnabled: false, license: { total: 5, expiresAt: '2027-12-31' } });
-      await t.store.putOrganization({ defaultAccessLevel: 'Quarantine', adminMailRecipients: ['a@x.test'], userMailInsert: 'Hi' });
+      await t.store.putOrganization({ defaultAccessLevel: 'Quarantine', unregisteredAccessLevel: 'Block', adminMailRecipients: ['a@x.test'], userMailInsert: 'Hi' });
       expect(await t.store.getSystem()).toEqual({ activeSyncEnabled: false, license: { total: 5, expiresAt: '2027-12-31' } });
-      expect((await t.store.getOrganization()).defaultAccessLevel).toBe('Quarantine');
+      expect(await t.store.getOrganization()).toMatchObject({ defaultAccessLevel: 'Quarantine', unregisteredAccessLevel: 'Block' });
     });
 
     it('keeps domains by lower-case name, rules by id and device IDs without regard to case', async () => {
@@ -133,4 +134,5 @@ export function storeContract(name: string, make: MakeStore): void {
   adminContract(name, make);
   filterContract(name, make);
   changesContract(name, make);
+  registeredDevicesContract(name, make);
 }

@@ -62,12 +62,17 @@ describe('PolicyRuntime over the memory store', () => {
     expect(evaluate(rt.snapshot, rt.peekMailbox('b@x.test'), undefined, req)).toMatchObject({ reason: 'License', status: 126 });
   });
 
-  it('records a decision that changed the state, and caches the result', async () => {
+  it('records a decision that changed the state; the next read sees it, never an older cached copy', async () => {
     const store = new MemoryStore();
     const rt = await runtime(store);
     const { association } = await store.createAssociation(device('a@x.test', 'D1', { accessState: 'DeviceDiscovery' }));
+    rt.rememberAssociation(association);
+    // Another write to the same association lands while the decision is in flight.
+    const marked = store.updateAssociation('a@x.test', 'D1', { quarantineMailboxAt: 7 });
     const next = await rt.recordDecision(association, { access: 'Block', state: 'Blocked', reason: 'DeviceRule', ruleId: 'r1', status: 129 }, 5, 'gw1');
-    expect(rt.peekAssociation('a@x.test', 'd1')).toBe(next);
+    await marked;
+    expect(next).toMatchObject({ accessState: 'Blocked', matchedRuleId: 'r1' });
+    expect(await rt.getAssociation('a@x.test', 'd1')).toMatchObject({ accessState: 'Blocked', matchedRuleId: 'r1', quarantineMailboxAt: 7 });
     expect(await store.getAssociation('a@x.test', 'D1')).toMatchObject({ accessState: 'Blocked', matchedRuleId: 'r1' });
     expect((await store.getAssociationHistory('a@x.test', 'D1'))[0]).toMatchObject({ state: 'Blocked', actor: 'gw1' });
   });

@@ -1,4 +1,4 @@
-import { licenseEndMs, licenseStatus, type OrganizationSettings, type SystemSettings } from '../../policy/index.js';
+import { defaultOrganizationSettings, licenseEndMs, licenseStatus, type OrganizationSettings, type SystemSettings } from '../../policy/index.js';
 import { invalid } from '../errors.js';
 import { route } from '../route.js';
 import { s } from '../schema.js';
@@ -7,7 +7,7 @@ import { iso } from './common.js';
 
 /** System settings (ActiveSync on/off, license), the license's state, organisation settings. */
 const SYSTEM = s.any('{ activeSyncEnabled, license?: { total, expiresAt? } }');
-const ORGANIZATION = s.any('{ defaultAccessLevel, adminMailRecipients, userMailInsert }');
+const ORGANIZATION = s.any('{ defaultAccessLevel, unregisteredAccessLevel, adminMailRecipients, userMailInsert }');
 const LICENSE = s.any('{ total (null: no limit), inUse, available, expiresAt, daysRemaining, expired, overLimit, full, message }');
 
 export const settingsRoutes = [
@@ -84,7 +84,7 @@ export const settingsRoutes = [
     summary: 'Default access level, admin mail recipients, text added to user mail',
     permission: 'read',
     response: ORGANIZATION,
-    handler: ({ store }) => store.getOrganization(),
+    handler: async ({ store }) => ({ ...defaultOrganizationSettings(), ...(await store.getOrganization()) }),
   }),
   route({
     method: 'PUT',
@@ -94,12 +94,13 @@ export const settingsRoutes = [
     permission: 'admin',
     body: s.object({
       defaultAccessLevel: s.optional(LEVEL),
+      unregisteredAccessLevel: s.optional(LEVEL),
       adminMailRecipients: s.optional(s.array(s.string({ min: 3, max: 254, pattern: MAIL_PATTERN }), 100)),
       userMailInsert: s.optional(s.string({ max: 4000, multiline: true })),
     }),
     response: ORGANIZATION,
     handler: async ({ store, body, audit }) => {
-      const held = await store.getOrganization();
+      const held = { ...defaultOrganizationSettings(), ...(await store.getOrganization()) };
       const next: OrganizationSettings = { ...held, ...body };
       await store.putOrganization(next);
       audit({ action: 'settings.organization', object: 'settings:organization', before: held, after: next });

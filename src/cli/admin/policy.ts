@@ -9,7 +9,8 @@ export const RULES_USAGE = `usage: easgate rules list [--json]
        easgate rules remove ID
 `;
 export const ORG_USAGE = `usage: easgate org show [--json]
-       easgate org set [--default-level Allow|Block|Quarantine] [--admin-mail a@x,b@x] [--user-mail-insert TEXT]
+       easgate org set [--default-level Allow|Block|Quarantine] [--unregistered-level Allow|Block|Quarantine]
+                       [--admin-mail a@x,b@x] [--user-mail-insert TEXT]
 `;
 export const DOMAIN_USAGE = `usage: easgate domain list [--json]
        easgate domain set DOMAIN [--enabled true|false] [--default-level Allow|Block|Quarantine|none]
@@ -89,12 +90,17 @@ export function runOrg(args: string[], io: AdminIo): Promise<number> {
     {
       show: { options: JSON_ONLY, run: async (ctx) => print(ctx, await ctx.api.call('GET', '/settings/organization')) },
       set: {
-        options: { 'default-level': { type: 'string' }, 'admin-mail': { type: 'string' }, 'user-mail-insert': { type: 'string' }, json: { type: 'boolean' } },
+        options: { 'default-level': { type: 'string' }, 'unregistered-level': { type: 'string' }, 'admin-mail': { type: 'string' }, 'user-mail-insert': { type: 'string' }, json: { type: 'boolean' } },
         async run(ctx) {
           const level = str(ctx.p, 'default-level');
+          const unregistered = str(ctx.p, 'unregistered-level');
           const mail = list(ctx.p, 'admin-mail');
           const insert = str(ctx.p, 'user-mail-insert');
-          const body = { ...(level === undefined ? {} : { defaultAccessLevel: level }), ...(mail === undefined ? {} : { adminMailRecipients: mail }), ...(insert === undefined ? {} : { userMailInsert: insert }) };
+          const body = {
+            ...(level === undefined ? {} : { defaultAccessLevel: level }),
+            ...(unregistered === undefined ? {} : { unregisteredAccessLevel: unregistered }),
+            ...(mail === undefined ? {} : { adminMailRecipients: mail }), ...(insert === undefined ? {} : { userMailInsert: insert }),
+          };
           return print(ctx, await ctx.api.call('PUT', '/settings/organization', body));
         },
       },

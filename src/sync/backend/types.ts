@@ -17,6 +17,8 @@ export const BACKEND_FIELDS = [
   'comment',
   'backendDeviceId',
   'linkedAt',
+  'replacedBy',
+  'replaces',
   'wipeStatus',
   'wipeRequestedAt',
   'lastSyncAttemptAt',
