@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
+import { selfSigned, type CertFiles } from '../helpers/certificates.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
@@ -11,18 +11,16 @@ describe('TLS', () => {
   let dir: string;
   let upstream: TestUpstream;
   let gw: TestGateway;
+  let files: CertFiles;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'easgate-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    files = selfSigned(dir, 'gateway');
     upstream = await startUpstream((req, res) => {
       req.resume();
       res.end('over tls');
     });
-    gw = await startGateway(upstream.url, { EASGATE_TLS_CERT: join(dir, 'cert.pem'), EASGATE_TLS_KEY: join(dir, 'key.pem') });
+    gw = await startGateway(upstream.url, { EASGATE_TLS_CERT: files.cert, EASGATE_TLS_KEY: files.key });
   });
   afterAll(async () => {
     await gw.stop();
@@ -32,7 +30,7 @@ describe('TLS', () => {
 
   it('serves devices over HTTPS with the configured certificate', async () => {
     expect(gw.url.startsWith('https://')).toBe(true);
-    const ca = readFileSync(join(dir, 'cert.pem'));
+    const ca = readFileSync(files.cert);
     const dispatcher = new Agent({ connect: { ca } });
     const res = await request(`${gw.url}?Cmd=Sync&User=a&DeviceId=D1&DeviceType=SP`, { method: 'POST', body: 'x', dispatcher });
     expect(res.statusCode).toBe(200);
