@@ -1,3 +1,4 @@
+import { createSecureContext, rootCertificates } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
 import { BackendError, retryableStatus } from './errors.js';
 import { checkAction, checkDevice, checkPage } from './parse.js';
@@ -43,7 +44,8 @@ export class HttpBackendConnector implements BackendConnector {
       connect: {
         timeout: options.connectTimeoutMs ?? 10_000,
         rejectUnauthorized: true,
-        ...(options.ca !== undefined ? { ca: options.ca } : {}),
+        // Node's `ca` replaces the public roots; EASGATE_BACKEND_CA adds to them, as documented.
+        ...(options.ca !== undefined ? { secureContext: createSecureContext({ ca: [...rootCertificates, options.ca] }) } : {}),
       },
     });
   }
