@@ -56,7 +56,7 @@ function createNotifier(config: Config, store: Store, log: Logger): Notifier | u
 
 export async function openState(config: Config, log: Logger, store?: Store): Promise<GatewayState> {
   const s: Store =
-    store ?? (config.redisUrl === undefined ? new MemoryStore() : new RedisStore({ url: config.redisUrl.href, keyPrefix: config.redisPrefix }));
+    store ?? (config.redisUrl === undefined ? new MemoryStore() : new RedisStore({ url: config.redisUrl, keyPrefix: config.redisPrefix }));
   if (s instanceof RedisStore) reportRedisErrors(s, log);
   const normalizeUser = createUserNormalizer({
     netbiosDomains: config.netbiosDomains,

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
+import { parseRedisAddress, type RedisAddress } from '../store/redis-address.js';
 import { SETTINGS, type SettingKind, type SettingSpec } from './settings.js';
 
 export interface Config {
@@ -26,7 +27,8 @@ export interface Config {
   readonly inspectBodyLimit: number;
   readonly drainTimeoutMs: number;
   readonly trustProxy: boolean;
-  readonly redisUrl: URL | undefined;
+  /** EASGATE_REDIS_URL: one server, Sentinel or Cluster (with EASGATE_REDIS_SENTINEL_PASSWORD folded in). */
+  readonly redisUrl: RedisAddress | undefined;
   readonly redisPrefix: string;
   readonly policyFile: string | undefined;
   readonly defaultDomain: string | undefined;
@@ -89,13 +91,24 @@ function accepts(kind: SettingKind): string {
       return 'the path of a readable file';
     case 'map':
       return 'NAME=value pairs separated by commas';
+    case 'redis':
+      return 'a redis://, rediss://, redis+sentinel:// or redis+cluster:// address (docs/redis-ha.md)';
   }
 }
 
 const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)*$/;
 
+/** A value refused with a reason more precise than what the kind accepts (never the value itself). */
+class Refused {
+  constructor(readonly reason: string) {}
+}
+
 function parseValue(kind: SettingKind, raw: string): unknown {
   switch (kind.type) {
+    case 'redis': {
+      const a = parseRedisAddress(raw);
+      return typeof a === 'string' ? new Refused(a) : a;
+    }
     case 'url': {
       let u: URL;
       try {
@@ -103,8 +116,8 @@ function parseValue(kind: SettingKind, raw: string): unknown {
       } catch {
         return undefined;
       }
-      // Credentials belong in the URL only for Redis and SMTP (their AUTH); an upstream URL never carries them.
-      const credentialsOk = kind.protocols.includes('redis:') || kind.protocols.includes('smtp:') || (u.username === '' && u.password === '');
+      // Credentials belong in the URL only for SMTP (its AUTH; Redis has its own kind); an upstream URL never carries them.
+      const credentialsOk = kind.protocols.includes('smtp:') || (u.username === '' && u.password === '');
       return kind.protocols.includes(u.protocol) && credentialsOk ? u : undefined;
     }
     case 'host':
@@ -163,7 +176,14 @@ export function loadConfig(env: Env = process.env): Config {
     }
     const value = parseValue(spec.kind, text);
     if (value === undefined) problems.push(`${spec.env} must be ${accepts(spec.kind)}`);
+    else if (value instanceof Refused) problems.push(`${spec.env} must be ${accepts(spec.kind)}: ${value.reason}`);
     else values[name] = value;
+  }
+  let redis = values.redisUrl as RedisAddress | undefined;
+  const sentinelPassword = values.redisSentinelPassword as string | undefined;
+  if (sentinelPassword !== undefined) {
+    if (redis?.mode === 'sentinel') redis = { ...redis, sentinelPassword };
+    else if (!problems.some((p) => p.startsWith('EASGATE_REDIS_URL'))) problems.push('EASGATE_REDIS_SENTINEL_PASSWORD is only read with a redis+sentinel:// EASGATE_REDIS_URL');
   }
   const cert = values.tlsCert as Buffer | undefined;
   const key = values.tlsKey as Buffer | undefined;
@@ -196,7 +216,7 @@ export function loadConfig(env: Env = process.env): Config {
     inspectBodyLimit: values.inspectBodyLimit as number,
     drainTimeoutMs: values.drainTimeoutMs as number,
     trustProxy: values.trustProxy as boolean,
-    redisUrl: values.redisUrl as URL | undefined,
+    redisUrl: redis,
     redisPrefix: values.redisPrefix as string,
     policyFile: values.policyFile as string | undefined,
     defaultDomain: values.defaultDomain as string | undefined,

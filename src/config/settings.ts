@@ -15,7 +15,9 @@ export type SettingKind =
   /** A readable file, kept as its path (read by whoever needs it). */
   | { type: 'path' }
   /** NAME=value pairs separated by commas, e.g. CORP=corp.example.com,EU=eu.example.com. */
-  | { type: 'map' };
+  | { type: 'map' }
+  /** Where Redis is: one server, Sentinel or Cluster (src/store/redis-address.ts). */
+  | { type: 'redis' };
 
 export interface SettingSpec {
   readonly env: string;
@@ -140,8 +142,13 @@ export const SETTINGS = {
   },
   redisUrl: {
     env: 'EASGATE_REDIS_URL',
-    kind: { type: 'url', protocols: ['redis:', 'rediss:'] },
-    doc: 'Redis holding the shared state of every replica (redis:// or rediss://, credentials allowed in the URL). Unset: an in-memory store for one process',
+    kind: { type: 'redis' },
+    doc: 'Redis holding the shared state of every replica: redis://[user:password@]host:port, rediss:// for TLS, redis+sentinel://[user:password@]host:26379,host:26379/<master name> for the primary named by Sentinels, or redis+cluster://[user:password@]host:port,host:port for a Cluster (docs/redis-ha.md). Unset: an in-memory store for one process',
+  },
+  redisSentinelPassword: {
+    env: 'EASGATE_REDIS_SENTINEL_PASSWORD',
+    kind: { type: 'string', maxLength: 512 },
+    doc: 'Password of the Sentinels themselves (their requirepass), with a redis+sentinel:// EASGATE_REDIS_URL; the password in that URL is the data nodes\'',
   },
   redisPrefix: {
     env: 'EASGATE_REDIS_PREFIX',

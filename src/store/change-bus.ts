@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
+import { closeRedis } from './redis-connect.js';
 import type { RedisClient } from './redis-scripts.js';
 import type { Change, ChangeListener } from './types.js';
 
@@ -86,7 +87,7 @@ export class RedisChangeBus extends Listeners {
   async close(): Promise<void> {
     this.clear();
     const sub = this.subscriber;
-    if (sub !== undefined) await sub.quit().catch(() => sub.disconnect());
+    if (sub !== undefined) await closeRedis(sub);
   }
 
   /** Drops the subscriber connection at once (Redis gone: nothing to say goodbye to). */

@@ -1,4 +1,4 @@
-import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import {
   defaultOrganizationSettings,
   defaultSystemSettings,
@@ -20,6 +20,8 @@ import * as assoc from './redis-associations.js';
 import { changeNumber, changedAssociations } from './redis-changes.js';
 import * as mbx from './redis-mailboxes.js';
 import { keySchema, type KeySchema } from './redis-keys.js';
+import type { RedisAddress } from './redis-address.js';
+import { closeRedis, connectRedis } from './redis-connect.js';
 import type { RedisClient } from './redis-scripts.js';
 import { RedisRegisteredDevices } from './registered-devices.js';
 import type {
@@ -43,12 +45,13 @@ import type {
 } from './types.js';
 
 export interface RedisStoreOptions {
-  /** `redis://…` / `rediss://…` (EASGATE_REDIS_URL). */
-  url?: string;
-  /** More ioredis options; Sentinel: `{ sentinels: [...], name: 'mymaster' }`. */
+  /**
+   * Where Redis is (EASGATE_REDIS_URL): `redis://…`, `rediss://…`, `redis+sentinel://…` or
+   * `redis+cluster://…` (docs/redis-ha.md), as text or parsed; default the local server.
+   */
+  url?: string | RedisAddress;
+  /** More ioredis options, over those of connectRedis (on Cluster: each node's). */
   redis?: RedisOptions;
-  /** Redis Cluster through ioredis' Cluster client. */
-  cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
   /** Bring your own client (the store does not close it). */
   client?: RedisClient;
   /** Keys are `{keyPrefix}:…`; default `easgate`. */
@@ -76,13 +79,7 @@ export class RedisStore implements Store {
   constructor(options: RedisStoreOptions = {}) {
     this.keys = keySchema(options.keyPrefix ?? 'easgate');
     this.ownsClient = options.client === undefined;
-    this.client =
-      options.client ??
-      (options.cluster !== undefined
-        ? new Cluster(options.cluster.nodes, options.cluster.options)
-        : options.url !== undefined
-          ? new Redis(options.url, options.redis ?? {})
-          : new Redis(options.redis ?? {}));
+    this.client = options.client ?? connectRedis(options.url ?? 'redis://127.0.0.1:6379', options.redis);
     const now = options.now ?? Date.now;
     this.bus = new RedisChangeBus(this.client, this.keys.changes);
     this.ctx = { client: this.client, keys: this.keys, now, notice: (id) => this.notice({ kind: 'association', key: id }) };
@@ -290,7 +287,7 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     await this.bus.close();
-    if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
+    if (this.ownsClient) await closeRedis(this.client);
   }
 
   /** Drops both connections at once, without waiting for Redis (it may be gone). */

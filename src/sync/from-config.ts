@@ -26,7 +26,7 @@ export function syncFromConfig(config: Config, store: Store, log: Logger, normal
     ...(config.backendCa !== undefined ? { ca: config.backendCa } : {}),
   });
   const coordinator: SyncCoordinator =
-    config.redisUrl === undefined ? new MemoryCoordinator() : new RedisCoordinator({ url: config.redisUrl.href, keyPrefix: config.redisPrefix });
+    config.redisUrl === undefined ? new MemoryCoordinator() : new RedisCoordinator({ url: config.redisUrl, keyPrefix: config.redisPrefix });
   const engine = new BackendSync({
     store,
     connector,

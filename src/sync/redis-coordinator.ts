@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { closeRedis, connectRedis, type RedisAddress, type RedisClient } from '../store/index.js';
 import type { SyncCoordinator } from './coordinator.js';
 
 /**
@@ -32,15 +32,15 @@ return v
 `;
 
 export interface RedisCoordinatorOptions {
-  /** redis:// or rediss:// URL (EASGATE_REDIS_URL), or a client to use (not closed). */
-  url?: string;
-  client?: Redis;
+  /** Where Redis is (EASGATE_REDIS_URL, any form connectRedis reads), or a client to use (not closed). */
+  url?: string | RedisAddress;
+  client?: RedisClient;
   /** The store's key prefix (EASGATE_REDIS_PREFIX). */
   keyPrefix: string;
 }
 
 export class RedisCoordinator implements SyncCoordinator {
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly owns: boolean;
   private readonly keys: { lease: string; fence: string; state: string; request: string };
 
@@ -49,7 +49,7 @@ export class RedisCoordinator implements SyncCoordinator {
       this.client = options.client;
       this.owns = false;
     } else {
-      this.client = new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2, lazyConnect: true });
+      this.client = connectRedis(options.url ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
       this.owns = true;
     }
     const p = `{${options.keyPrefix}}:sync`;
@@ -85,6 +85,6 @@ export class RedisCoordinator implements SyncCoordinator {
   }
 
   async close(): Promise<void> {
-    if (this.owns) await this.client.quit().catch(() => this.client.disconnect());
+    if (this.owns) await closeRedis(this.client);
   }
 }

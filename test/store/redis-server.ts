@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -16,6 +16,68 @@ async function freePort(): Promise<number> {
   });
 }
 
+export async function tempDir(label: string): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), `easgate-${label}-`));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A redis-server or redis-sentinel process of a test's own, answering PING. */
+export interface RedisProcess {
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** Sends the signal and resolves once the process is gone (at once if it is already). */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Children still running, killed if the test process exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
+/**
+ * Starts Debian's `command` (redis-server or redis-sentinel) with `args` (a config file
+ * and/or options) and waits until it answers PING on 127.0.0.1:port.
+ */
+export async function startRedisProcess(command: 'redis-server' | 'redis-sentinel', port: number, args: string[]): Promise<RedisProcess> {
+  const child = spawn(command, args, { stdio: 'ignore' });
+  running.add(child);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  void exited.then(() => running.delete(child));
+  const proc: RedisProcess = {
+    port,
+    child,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined); // refused until the server listens
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        await probe.connect();
+        await probe.ping();
+        return proc;
+      } catch (err) {
+        if (i > 100 || child.exitCode !== null) {
+          await proc.kill('SIGKILL');
+          throw new Error(`${command} did not start on port ${port}`, { cause: err });
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** The options every test server shares: loopback only, no persistence. */
+export function serverArgs(port: number, dir: string): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+}
+
 /**
  * A private redis-server (Debian's binary) on a free port, without persistence: for
  * benchmarks that need Redis' own statistics undisturbed by other users of the shared one,
@@ -23,31 +85,13 @@ async function freePort(): Promise<number> {
  */
 export async function startRedisServer(): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'easgate-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined); // refused until the server listens
-  for (let i = 0; ; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch (err) {
-      if (i > 100 || child.exitCode !== null) throw new Error(`redis-server did not start on port ${port}`, { cause: err });
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  probe.disconnect();
+  const dir = await tempDir('redis');
+  const server = await startRedisProcess('redis-server', port, serverArgs(port, dir.path));
   return {
-    url,
+    url: `redis://127.0.0.1:${port}`,
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      await rm(dir, { recursive: true, force: true });
+      await server.kill();
+      await dir.remove();
     },
   };
 }

@@ -1,0 +1,106 @@
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { StoreError } from './errors.js';
+import { parseRedisAddress, type RedisAddress } from './redis-address.js';
+import type { RedisClient } from './redis-scripts.js';
+
+/**
+ * The one place that turns EASGATE_REDIS_URL into an ioredis client, for every part of the
+ * gateway that talks to Redis (store, change subscriber, mail queue, sync coordinator), so
+ * that a failover behaves the same for all of them (docs/redis-ha.md):
+ *
+ * - Reconnect for ever, at most a second apart: Redis may come back, or a replica may
+ *   become the primary.
+ * - A command issued while the connection is down waits in the offline queue for
+ *   MAX_RETRIES_PER_REQUEST reconnect attempts (about a second and a half), which rides
+ *   through a coordinated failover; then it fails, and a device whose request needed the
+ *   store gets 503 with Retry-After instead of hanging (known devices are served from the
+ *   decision cache and need no command).
+ * - `READONLY` (a write reached a server that a failover has turned into a replica):
+ *   reconnect, which asks the Sentinels for the primary again, and resend the command.
+ */
+export const MAX_RETRIES_PER_REQUEST = 4;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export function reconnectDelay(attempt: number): number {
+  return Math.min(attempt * 100, 1_000);
+}
+
+function reconnectOnError(err: Error): 2 | false {
+  return err.message.startsWith('READONLY') ? 2 : false;
+}
+
+const common: RedisOptions = {
+  retryStrategy: reconnectDelay,
+  maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
+  reconnectOnError,
+  connectTimeout: CONNECT_TIMEOUT_MS,
+};
+
+function auth(a: RedisAddress): RedisOptions {
+  return {
+    ...(a.username !== undefined ? { username: a.username } : {}),
+    ...(a.password !== undefined ? { password: a.password } : {}),
+    ...(a.tls ? { tls: {} } : {}),
+  };
+}
+
+/**
+ * A client for the address (parsed from a URL when given as text). `extra` adds or
+ * overrides ioredis options (tests: lazyConnect); on Cluster they apply to every node's
+ * connection, except lazyConnect and enableOfflineQueue, which are the Cluster's own.
+ */
+export function connectRedis(address: RedisAddress | string, extra: RedisOptions = {}): RedisClient {
+  const a = typeof address === 'string' ? parsed(address) : address;
+  switch (a.mode) {
+    case 'single':
+      // The URL carries the credentials, database and TLS itself.
+      return new Redis(a.url, { ...common, ...extra });
+    case 'sentinel':
+      return new Redis({
+        ...common,
+        ...auth(a),
+        sentinels: a.sentinels.map((n) => ({ host: n.host, port: n.port })),
+        name: a.masterName,
+        role: 'master',
+        // Sentinel demotes the old primary of a SENTINEL FAILOVER only seconds after the
+        // switch, and writes it takes meanwhile are lost: leave it on +switch-master.
+        failoverDetector: true,
+        ...(a.sentinelPassword !== undefined ? { sentinelPassword: a.sentinelPassword } : {}),
+        ...(a.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+        ...extra,
+      });
+    case 'cluster': {
+      const { lazyConnect, enableOfflineQueue, ...nodeOptions } = extra;
+      const options: ClusterOptions = {
+        redisOptions: { ...common, ...auth(a), ...nodeOptions },
+        clusterRetryStrategy: reconnectDelay,
+        // Every key of the gateway is in one slot, served by one primary: reads go there too.
+        scaleReads: 'master',
+        retryDelayOnFailover: 200,
+        retryDelayOnClusterDown: 200,
+        ...(lazyConnect !== undefined ? { lazyConnect } : {}),
+        ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
+      };
+      return new Cluster(
+        a.nodes.map((n) => ({ host: n.host, port: n.port })),
+        options,
+      );
+    }
+  }
+}
+
+/**
+ * Closes a client made by connectRedis: QUIT (what was sent is answered first), then the
+ * connections QUIT leaves open (ioredis 6 keeps the failover detector's Sentinel
+ * connections, reconnecting for ever).
+ */
+export async function closeRedis(client: RedisClient): Promise<void> {
+  await client.quit().catch(() => undefined);
+  client.disconnect();
+}
+
+function parsed(raw: string): RedisAddress {
+  const a = parseRedisAddress(raw);
+  if (typeof a === 'string') throw new StoreError('EASGATE_ERR_STORE_BAD_CONFIG', `Redis address: ${a}`);
+  return a;
+}
