@@ -1,10 +1,18 @@
 import type { Logger } from 'pino';
-import type { UserNormalizer } from '../policy/index.js';
+import { evaluate, type Association, type MailboxPolicy, type UserNormalizer } from '../policy/index.js';
 import type { PolicyRuntime, Store } from '../store/index.js';
 import { sendWbxml } from './answers.js';
 import type { LongPolls } from './long-polls.js';
 import { wipeAnswer, wipeOrdered } from './wipe.js';
 import { pingStatus } from '../eas/quarantine-mailbox.js';
+import type { DeviceRequest } from '../eas/device-request.js';
+
+/** The association's recorded state and, decided again now, the policy both still say Quarantine. */
+function stillQuarantined(runtime: PolicyRuntime, mailbox: MailboxPolicy | null, a: Association, r: DeviceRequest, key: string): boolean {
+  if (a.accessState !== 'Quarantined') return false;
+  const d = evaluate(runtime.snapshot, mailbox, a, { command: 'Ping', user: a.user, deviceKey: key, deviceType: r.deviceType, userAgent: r.userAgent, now: Date.now() });
+  return d.access === 'Quarantine';
+}
 
 
 /**
@@ -26,8 +34,8 @@ export async function watchHeldRequests(deps: { store: Store; runtime: PolicyRun
       return name !== undefined && normalizeUser(name) === user;
     });
     if (held.length === 0) return;
-    runtime.getAssociation(user, key).then(
-      (a) => {
+    Promise.all([runtime.getAssociation(user, key), runtime.getMailbox(user)]).then(
+      ([a, mailbox]) => {
         if (a === null) return;
         for (const h of held) {
           if (h.res.headersSent) continue;
@@ -36,9 +44,10 @@ export async function watchHeldRequests(deps: { store: Store; runtime: PolicyRun
             h.handler.detach(new Error('remote wipe ordered'));
             sendWbxml(h.res, w.httpStatus, w.body);
             log.info({ user, deviceId: h.request.deviceId, cmd: h.request.command?.name }, 'held request ended: remote wipe ordered');
-          } else if (h.quarantine === true && a.accessState !== 'Quarantined') {
-            // Released or blocked while it waited in the quarantine mailbox: its next
-            // FolderSync gets the start-over (or blocked) answer.
+          } else if (h.quarantine === true && !stillQuarantined(runtime, mailbox, a, h.request, key)) {
+            // Released or blocked while it waited in the quarantine mailbox (by an admin, or
+            // linked to a registered backend device): its next FolderSync gets the
+            // start-over (or blocked) answer.
             h.handler.detach(new Error('quarantine ended'));
             sendWbxml(h.res, 200, pingStatus(7));
             log.info({ user, deviceId: h.request.deviceId }, 'held quarantine Ping ended: the device is no longer quarantined');

@@ -116,6 +116,24 @@ describe('only devices registered in the management backend may sync', () => {
     await setLevel('Block');
   });
 
+  it('ends a Ping held in the quarantine mailbox when the registration reaches the gateway, not at the end of its heartbeat', async () => {
+    await setLevel('Quarantine');
+    const sim = phone('QPING1');
+    await sim.provision();
+    await sim.folderSync();
+    await until(async () => (await stateOf('QPING1'))?.accessState === 'Quarantined');
+    const held = sim.ping(600);
+    await new Promise((r) => setTimeout(r, 300));
+    backend.putDevice({ backendDeviceId: 'mdm-5', deviceId: 'QPING1', user: USER, registered: true });
+    const linkedAt = Date.now();
+    expect((await sync()).links).toEqual({ linked: 1 });
+    const ping = await held;
+    expect(ping.response.easStatus ?? Number(ping.status)).toBe(7);
+    expect(Date.now() - linkedAt).toBeLessThan(5_000);
+    await sim.close();
+    await setLevel('Block');
+  });
+
   it('an explicit allow in the mailbox wins over the unregistered level', async () => {
     await store.putMailbox({ user: USER, activeSyncEnabled: true, allowedDeviceIds: ['LOANED1'], blockedDeviceIds: [] });
     await until(() => gw.gateway.data.runtime.peekMailbox(USER)?.allowed.has('loaned1') !== false);
