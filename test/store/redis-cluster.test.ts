@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { RedisStore, type Store } from '../../src/store/index.js';
-import { storeContract } from './contract.js';
 import { device } from './fixture.js';
 import { uniquePrefix } from './redis-fixture.js';
-import { startCluster, type ClusterGroup } from './redis-topology.js';
+import { createOnceWritable, startCluster, storeAt, topologyContract, type ClusterGroup } from './redis-topology.js';
 
 // A real Redis Cluster (three primaries, one replica each) reached the way the gateway
 // reaches it: EASGATE_REDIS_URL=redis+cluster://… read by the configuration. Every key of a
@@ -15,29 +12,9 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => cluster?.stop());
 
-function clusterStore(prefix: string): RedisStore {
-  const config = loadConfig({ EASGATE_UPSTREAM_URL: 'http://127.0.0.1:1/Microsoft-Server-ActiveSync', EASGATE_REDIS_URL: cluster.url, EASGATE_REDIS_PREFIX: prefix });
-  expect(config.redisUrl?.mode).toBe('cluster');
-  const store = new RedisStore({ url: config.redisUrl!, keyPrefix: config.redisPrefix });
-  store.client.on('error', () => undefined); // a killed node refuses connections until the switch: expected here
-  return store;
-}
+const clusterStore = (prefix: string) => storeAt(cluster.url, prefix);
 
-storeContract('RedisStore on a Cluster', async () => {
-  const prefix = uniquePrefix('cluster');
-  const store = clusterStore(prefix);
-  const peers: Store[] = [];
-  return {
-    store,
-    peer: async () => {
-      const p = clusterStore(prefix);
-      peers.push(p);
-      return p;
-    },
-    // The cluster goes away with the file; each test has its own prefix meanwhile.
-    cleanup: async () => void (await Promise.all([store, ...peers].map((s) => s.close()))),
-  };
-});
+topologyContract('RedisStore on a Cluster', () => cluster.url, 'cluster');
 
 describe('RedisStore on a Cluster whose primary fails', () => {
   it('keeps every replicated association and takes writes again once the replica is promoted', async () => {
@@ -53,15 +30,7 @@ describe('RedisStore on a Cluster whose primary fails', () => {
       const next = await cluster.killPrimaryFor(`{${prefix}}`);
       expect(next).not.toBe(old);
       // The client finds the new primary by itself (MOVED / slot refresh).
-      let created = false;
-      for (let i = 0; i < 100 && !created; i++) {
-        created = await store.createAssociation(device('late@x.test', 'LATE')).then(
-          (r) => r.created,
-          () => false,
-        );
-        if (!created) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(created).toBe(true);
+      expect(await createOnceWritable(store, 'late@x.test', 'LATE')).toBe(true);
       expect(await store.countAssociations()).toBe(51);
       for (let i = 0; i < 50; i++) expect(await store.getAssociation(`u${i}@x.test`, `D${i}`)).toBeDefined();
       // The other replica's subscriber came back too: it hears a write made after the failover.

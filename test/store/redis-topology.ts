@@ -3,6 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { loadConfig } from '../../src/config/index.js';
+import { RedisStore, type Store } from '../../src/store/index.js';
+import { storeContract } from './contract.js';
+import { device } from './fixture.js';
+import { uniquePrefix } from './redis-fixture.js';
 import { freePort, serverArgs, startRedisProcess, tempDir, type RedisProcess } from './redis-server.js';
 
 /**
@@ -260,4 +265,46 @@ export async function startCluster(options: { primaries?: number } = {}): Promis
     await stopAll(nodes.values(), dir);
     throw err;
   }
+}
+
+/**
+ * A store reached the way the gateway reaches it: EASGATE_REDIS_URL read by the
+ * configuration. Connection errors are expected while a primary is killed; nothing logs them here.
+ */
+export function storeAt(url: string, prefix: string): RedisStore {
+  const config = loadConfig({ EASGATE_UPSTREAM_URL: 'http://127.0.0.1:1/Microsoft-Server-ActiveSync', EASGATE_REDIS_URL: url, EASGATE_REDIS_PREFIX: prefix });
+  const store = new RedisStore({ url: config.redisUrl!, keyPrefix: config.redisPrefix });
+  store.client.on('error', () => undefined);
+  return store;
+}
+
+/** The store contract on a topology; each test has its own prefix, and the topology goes away with the file. */
+export function topologyContract(name: string, url: () => string, label: string): void {
+  storeContract(name, async () => {
+    const prefix = uniquePrefix(label);
+    const store = storeAt(url(), prefix);
+    const peers: Store[] = [];
+    return {
+      store,
+      peer: async () => {
+        const p = storeAt(url(), prefix);
+        peers.push(p);
+        return p;
+      },
+      cleanup: async () => void (await Promise.all([store, ...peers].map((s) => s.close()))),
+    };
+  });
+}
+
+/** Creates one more association, retrying for up to 10 s while the topology switches; true once created. */
+export async function createOnceWritable(store: Store, user: string, deviceId: string): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    const created = await store.createAssociation(device(user, deviceId)).then(
+      (r) => r.created,
+      () => false,
+    );
+    if (created) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
 }
