@@ -10,6 +10,7 @@ export type {
   ChangedPage,
   ChangeKind,
   ChangeListener,
+  DeletedPage,
   MailboxQuery,
   MailboxWrite,
   MailboxWriteOptions,

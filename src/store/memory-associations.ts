@@ -12,7 +12,7 @@ import {
 import { matches } from './association-filter.js';
 import { pastCursor, planQuery, scoreCursor, textCursor, type QueryPlan, type ScorePlan, type TextPlan } from './association-query.js';
 import { SortedStrings } from './sorted-strings.js';
-import type { AssociationPatch, ChangedPage, AssociationQuery, NewAssociation, Page, SearchField, StateUpdate, SyncRecord } from './types.js';
+import type { AssociationPatch, ChangedPage, AssociationQuery, DeletedPage, NewAssociation, Page, SearchField, StateUpdate, SyncRecord } from './types.js';
 
 export const HISTORY_LIMIT = 100;
 
@@ -44,6 +44,10 @@ export class MemoryAssociations {
   private readonly changed = new SortedStrings();
   private readonly changeOf = new Map<string, number>();
   changeSeq = 0;
+  /** Deletions: `change number \0 id`, and each id's member. */
+  private readonly gone = new SortedStrings();
+  private readonly goneOf = new Map<string, string>();
+  private goneSeq = 0;
 
   get size(): number {
     return this.byId.size;
@@ -70,6 +74,7 @@ export class MemoryAssociations {
     this.byId.set(id, a);
     this.index(a, id, true);
     this.history.set(id, [entry(a.accessState, a.accessReason, a.matchedRuleId, a.firstSyncAt, undefined)]);
+    this.unmarkGone(id);
     this.markChanged(id);
     return { association: structuredClone(a), created: true };
   }
@@ -158,7 +163,35 @@ export class MemoryAssociations {
     this.byId.delete(id);
     this.history.delete(id);
     this.markChanged(id, true);
+    const m = timeMember(++this.goneSeq, id);
+    this.gone.add(m);
+    this.goneOf.set(id, m);
     return true;
+  }
+
+  private unmarkGone(id: string): void {
+    const m = this.goneOf.get(id);
+    if (m === undefined) return;
+    this.gone.delete(m);
+    this.goneOf.delete(id);
+  }
+
+  deletedAfter(after: number, limit: number): DeletedPage {
+    const items: DeletedPage['items'] = [];
+    for (const m of this.gone.from(timeMember(after + 1, ''), false)) {
+      if (items.length === limit) break;
+      const [user, key] = idOfMember(m).split('/').map(decodeURIComponent) as [string, string];
+      items.push({ user, deviceId: key, change: Number(m.slice(0, 16)) });
+    }
+    return { items, last: items.length === 0 ? after : items[items.length - 1]!.change };
+  }
+
+  forgetDeletions(upTo: number): void {
+    for (const m of [...this.gone.from(timeMember(0, ''), false)]) {
+      if (Number(m.slice(0, 16)) > upTo) break;
+      this.gone.delete(m);
+      this.goneOf.delete(idOfMember(m));
+    }
   }
 
   historyOf(user: string, deviceId: string, limit: number): StateChange[] {

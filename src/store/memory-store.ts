@@ -23,6 +23,7 @@ import { HISTORY_LIMIT, MemoryAssociations } from './memory-associations.js';
 import { SortedStrings } from './sorted-strings.js';
 import type {
   ChangedPage,
+  DeletedPage,
   AdminToken,
   AssociationPatch,
   AssociationQuery,
@@ -255,6 +256,14 @@ export class MemoryStore implements Store {
   }
   async changeNumber(): Promise<number> {
     return this.associations.changeSeq;
+  }
+
+  async deletedAssociations(after: number, limit: number): Promise<DeletedPage> {
+    return this.associations.deletedAfter(after, limit);
+  }
+
+  async forgetDeletions(upTo: number): Promise<void> {
+    this.associations.forgetDeletions(upTo);
   }
 
   async listTokens(): Promise<AdminToken[]> {

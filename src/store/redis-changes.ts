@@ -1,6 +1,6 @@
 import { fromFields } from './association-codec.js';
 import type { RedisContext } from './redis-associations.js';
-import type { ChangedPage } from './types.js';
+import type { ChangedPage, DeletedPage } from './types.js';
 
 /**
  * The change index (`P:ai:chg`, score = change number from `P:ai:chgseq`): the scripts
@@ -23,4 +23,19 @@ export async function changedAssociations(ctx: RedisContext, after: number, limi
 
 export async function changeNumber(ctx: RedisContext): Promise<number> {
   return Number((await ctx.client.get(ctx.keys.changeSeq)) ?? 0);
+}
+
+/** The deletion index (`P:ai:gone`): one ZRANGE per page; the id names user and device key. */
+export async function deletedAssociations(ctx: RedisContext, after: number, limit: number): Promise<DeletedPage> {
+  const flat = await ctx.client.zrange(ctx.keys.deletedIndex, `(${after}`, '+inf', 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES');
+  const items: DeletedPage['items'] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    const [user, deviceId] = flat[i]!.split('/').map(decodeURIComponent) as [string, string];
+    items.push({ user, deviceId, change: Number(flat[i + 1]) });
+  }
+  return { items, last: items.length === 0 ? after : items[items.length - 1]!.change };
+}
+
+export async function forgetDeletions(ctx: RedisContext, upTo: number): Promise<void> {
+  await ctx.client.zremrangebyscore(ctx.keys.deletedIndex, '-inf', upTo);
 }

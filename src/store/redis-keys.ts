@@ -27,6 +27,10 @@ export interface KeySchema {
   readonly changedIndex: string;
   /** The last change number given. */
   readonly changeSeq: string;
+  /** zset: score = deletion number, member = id (pushed to the backend, then dropped). */
+  readonly deletedIndex: string;
+  /** The last deletion number given (its own sequence: a deletion is not a pending change). */
+  readonly deletedSeq: string;
   readonly textIndex: { readonly [F in SearchField]: string };
   readonly stateIndex: { readonly [S in AccessState]: string };
   readonly changes: string;
@@ -37,7 +41,7 @@ export interface KeySchema {
   /**
    * The keys every association script takes, in this order: hash, history, the text
    * indexes, the sync index, the four state indexes, the first-sync index, the change
-   * index and its counter (Lua addresses
+   * index and its counter, the deletion index and its counter (Lua addresses
    * them by position).
    */
   associationKeys(id: string): string[];
@@ -56,6 +60,8 @@ export function keySchema(prefix: string): KeySchema {
   const firstSyncIndex = `${p}:ai:first`;
   const changedIndex = `${p}:ai:chg`;
   const changeSeq = `${p}:ai:chgseq`;
+  const deletedIndex = `${p}:ai:gone`;
+  const deletedSeq = `${p}:ai:goneseq`;
   const association = (id: string): string => `${p}:a:${id}`;
   const history = (id: string): string => `${p}:ah:${id}`;
   return {
@@ -73,6 +79,8 @@ export function keySchema(prefix: string): KeySchema {
     firstSyncIndex,
     changedIndex,
     changeSeq,
+    deletedIndex,
+    deletedSeq,
     textIndex,
     stateIndex,
     changes: `${p}:changes`,
@@ -94,6 +102,8 @@ export function keySchema(prefix: string): KeySchema {
       firstSyncIndex,
       changedIndex,
       changeSeq,
+      deletedIndex,
+      deletedSeq,
     ],
   };
 }

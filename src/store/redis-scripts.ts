@@ -20,6 +20,7 @@ local NTEXT = ${TEXT_INDEXES.length}
 local SYNC = ${3 + TEXT_INDEXES.length}
 local FIRST = ${4 + TEXT_INDEXES.length + ACCESS_STATES.length}
 local CHANGED = ${5 + TEXT_INDEXES.length + ACCESS_STATES.length}
+local GONE = CHANGED + 2
 local function changed(id) redis.call('ZADD', KEYS[CHANGED], redis.call('INCR', KEYS[CHANGED + 1]), id) end
 local function publish() redis.call('PUBLISH', ARGV[#ARGV - 1], ARGV[#ARGV]) end
 local function exists() return redis.call('HEXISTS', KEYS[1], 'user') == 1 end
@@ -45,6 +46,7 @@ redis.call('ZADD', KEYS[STATE[ARGV[4]]], ARGV[5], id)
 redis.call('ZADD', KEYS[FIRST], redis.call('HGET', KEYS[1], 'firstSyncAt'), id)
 redis.call('DEL', KEYS[2])
 redis.call('LPUSH', KEYS[2], ARGV[2])
+redis.call('ZREM', KEYS[GONE], id)
 changed(id)
 publish()
 return 1
@@ -118,6 +120,7 @@ for j = 1, NTEXT do
   if m then redis.call('ZREM', KEYS[2 + j], m) end
 end
 for k = SYNC, CHANGED do redis.call('ZREM', KEYS[k], id) end
+redis.call('ZADD', KEYS[GONE], redis.call('INCR', KEYS[GONE + 1]), id)
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('HSET', KEYS[1], '_deleted', '1')
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))

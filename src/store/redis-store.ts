@@ -17,7 +17,7 @@ import { associationId } from './association-codec.js';
 import { RedisChangeBus } from './change-bus.js';
 import * as admin from './redis-admin.js';
 import * as assoc from './redis-associations.js';
-import { changeNumber, changedAssociations } from './redis-changes.js';
+import { changeNumber, changedAssociations, deletedAssociations, forgetDeletions } from './redis-changes.js';
 import * as mbx from './redis-mailboxes.js';
 import { keySchema, type KeySchema } from './redis-keys.js';
 import type { RedisAddress } from './redis-address.js';
@@ -26,6 +26,7 @@ import type { RedisClient } from './redis-scripts.js';
 import { RedisRegisteredDevices } from './registered-devices.js';
 import type {
   ChangedPage,
+  DeletedPage,
   AdminToken,
   AssociationPatch,
   AssociationQuery,
@@ -260,6 +261,12 @@ export class RedisStore implements Store {
   }
   changeNumber(): Promise<number> {
     return changeNumber(this.ctx);
+  }
+  deletedAssociations(after: number, limit: number): Promise<DeletedPage> {
+    return deletedAssociations(this.ctx, after, limit);
+  }
+  forgetDeletions(upTo: number): Promise<void> {
+    return forgetDeletions(this.ctx, upTo);
   }
 
   listTokens(): Promise<AdminToken[]> {

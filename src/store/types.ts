@@ -207,6 +207,13 @@ export interface AuditQuery {
   cursor?: string;
 }
 
+/** Deleted associations after a deletion number; `deviceId` is the lower-cased key. */
+export interface DeletedPage {
+  items: { user: string; deviceId: string; change: number }[];
+  /** The deletion number of the last item (`after` when there are none). */
+  last: number;
+}
+
 /** A registered device of the management backend (user normalised), as the sync pulled it. */
 export interface RegisteredDevice {
   backendDeviceId: string;
@@ -268,6 +275,14 @@ export interface Store {
   changedAssociations(after: number, limit: number): Promise<ChangedPage>;
   /** The newest change number (0 before any change). */
   changeNumber(): Promise<number>;
+  /**
+   * Associations deleted after deletion number `after` (a sequence of its own), oldest
+   * first (the backend sync pushes them); one created again under the same user and device
+   * ID is no longer listed.
+   */
+  deletedAssociations(after: number, limit: number): Promise<DeletedPage>;
+  /** Drops the deletions up to deletion number `upTo` from that list (the backend has them). */
+  forgetDeletions(upTo: number): Promise<void>;
 
   /** Admin API tokens by name (no change notification: nothing caches them). */
   listTokens(): Promise<AdminToken[]>;

@@ -1,6 +1,6 @@
 import type { Association } from '../policy/index.js';
 import type { Store } from '../store/index.js';
-import { BACKEND_FIELDS, type BackendAssociation } from './backend/index.js';
+import { BACKEND_FIELDS, type BackendAssociation, type BackendDeletion } from './backend/index.js';
 import type { SyncState } from './sync-state.js';
 
 const LAST_SYNC: ReadonlySet<string> = new Set(['lastSyncAttemptAt', 'lastSuccessSyncAt']);
@@ -19,6 +19,8 @@ export interface PlannedBatch {
   batchId: string;
   full: boolean;
   associations: BackendAssociation[];
+  /** Associations deleted from the gateway (differential only). */
+  deleted?: BackendDeletion[];
   next: SyncState;
 }
 
@@ -35,6 +37,24 @@ export async function nextDiffBatch(store: Store, state: SyncState, size: number
     full: false,
     associations: page.items.map((a) => toBackend(a, false)),
     next: { ...state, changeCursor: page.last },
+  };
+}
+
+/**
+ * The next batch of deletions: associations deleted (an admin's delete or purge) after the
+ * deletion cursor, which a full sync does not move (a full sync pushes what exists, not what
+ * was removed). The id names the range; once the backend has it, the store forgets it.
+ */
+export async function nextDeletionBatch(store: Store, state: SyncState, size: number): Promise<PlannedBatch | undefined> {
+  const after = state.deletedCursor ?? 0;
+  const page = await store.deletedAssociations(after, size);
+  if (page.items.length === 0) return undefined;
+  return {
+    batchId: `gone-${after}-${page.last}`,
+    full: false,
+    associations: [],
+    deleted: page.items.map((d) => ({ user: d.user, deviceId: d.deviceId })),
+    next: { ...state, deletedCursor: page.last },
   };
 }
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/index.js';
 import { applyAction, type ActionOutcome } from './backend-actions.js';
 import { linkDevice, type LinkOutcome } from './backend-link.js';
-import { finishFull, nextDiffBatch, nextFullBatch, type PlannedBatch } from './backend-push.js';
+import { finishFull, nextDeletionBatch, nextDiffBatch, nextFullBatch, type PlannedBatch } from './backend-push.js';
 import type { BackendAction, BackendConnector, BackendPage } from './backend/index.js';
 import type { SyncCoordinator } from './coordinator.js';
 import { backoffMs, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
@@ -169,6 +169,9 @@ export class BackendSync {
       await this.push(() => (state.full !== undefined ? nextFullBatch(this.o.store, state, this.o.batchSize, this.o.now()) : Promise.resolve(undefined)), save, report);
       if (state.full !== undefined) await save(finishFull(state, this.o.now()));
       await this.push(() => nextDiffBatch(this.o.store, state, this.o.batchSize), save, report);
+      await this.push(() => nextDeletionBatch(this.o.store, state, this.o.batchSize), save, report);
+      // Deletions the backend has are dropped from the store's list (a later run resends none).
+      if (state.deletedCursor !== undefined) await this.o.store.forgetDeletions(state.deletedCursor);
       await this.pull('devices', () => state.devicesCursor, (c) => ({ ...state, devicesCursor: c }), this.o.connector.devices.bind(this.o.connector), async (d) => {
         const r: LinkOutcome = await linkDevice(this.o.store, d, this.o.now(), this.o.normalizeUser);
         report.links[r] = (report.links[r] ?? 0) + 1;
@@ -211,6 +214,7 @@ export class BackendSync {
       });
       report.batches++;
       report.pushed += body.associations.length;
+      if (body.deleted !== undefined) report.deleted = (report.deleted ?? 0) + body.deleted.length;
       for (const o of this.observers) o.batchPushed(body.full, body.associations.length);
       await save(next);
     }

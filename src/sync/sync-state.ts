@@ -2,6 +2,8 @@
 export interface SyncState {
   /** The change number (Store.changeNumber) of the last change the backend accepted. */
   changeCursor: number;
+  /** The deletion number (Store.deletedAssociations) of the last deletion the backend accepted. */
+  deletedCursor?: number;
   devicesCursor?: string;
   actionsCursor?: string;
   lastSuccessAt?: number;

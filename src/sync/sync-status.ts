@@ -8,6 +8,8 @@ export interface SyncReport {
   kind: 'diff' | 'full';
   batches: number;
   pushed: number;
+  /** Deletions pushed (absent: none). */
+  deleted?: number;
   links: Partial<Record<'linked' | 'unlinked' | 'unchanged' | 'unmatched', number>>;
   actions: Partial<Record<'applied' | 'unknown-device' | 'refused', number>>;
   error?: { code: string; message: string };

@@ -44,5 +44,26 @@ export function changesContract(name: string, make: MakeStore): void {
       expect(two.ids).toEqual(['P4', 'P5']);
       expect((await changedIds(t.store, two.last, 2)).ids).toEqual([]);
     });
+  
+    it('lists deletions in order until they are forgotten; one created again is no longer a deletion; none is a pending change', async () => {
+      const start = (await t.store.deletedAssociations(0, 10_000)).last;
+      for (const n of [1, 2, 3]) await t.store.createAssociation(device('del@x.test', `Gone${n}`));
+      await t.store.deleteAssociation('del@x.test', 'GONE2');
+      await t.store.deleteAssociation('del@x.test', 'gone1');
+      await t.store.deleteAssociation('del@x.test', 'gone3');
+      const all = await t.store.deletedAssociations(start, 10);
+      expect(all.items.map((d) => [d.user, d.deviceId])).toEqual([['del@x.test', 'gone2'], ['del@x.test', 'gone1'], ['del@x.test', 'gone3']]);
+      const changes = await t.store.changeNumber();
+      const page = await t.store.deletedAssociations(start, 2);
+      expect(page.items).toHaveLength(2);
+      expect((await t.store.deletedAssociations(page.last, 2)).items.map((d) => d.deviceId)).toEqual(['gone3']);
+
+      await t.store.createAssociation(device('del@x.test', 'Gone3'));
+      expect((await t.store.deletedAssociations(start, 10)).items.map((d) => d.deviceId)).toEqual(['gone2', 'gone1']);
+      await t.store.forgetDeletions(page.items[0]!.change);
+      expect((await t.store.deletedAssociations(start, 10)).items.map((d) => d.deviceId)).toEqual(['gone1']);
+      expect((await t.store.deletedAssociations(all.last, 10)).items).toEqual([]);
+      expect(await t.store.changeNumber()).toBe(changes + 1); // the re-creation only
+    });
   });
 }

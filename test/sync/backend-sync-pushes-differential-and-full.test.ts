@@ -44,4 +44,30 @@ describe('the backend sync pushes associations', () => {
     expect(last.associations[1]).not.toHaveProperty('lastSyncAttemptAt');
     expect((await sync.status()).lag.changes).toBe(0);
   });
+
+  it('deletions: pushed after the changes, once, with an id that names them; a full sync does not skip them', async () => {
+    const backend = await t.backend();
+    const sync = t.engine(backend, { batchSize: 2 });
+    for (const n of [1, 2, 3]) await sync.store.createAssociation(assoc('a@x.test', `Del${n}`));
+    expect(await sync.run()).toMatchObject({ batches: 2, pushed: 3 });
+    await sync.store.deleteAssociation('a@x.test', 'DEL1');
+    await sync.store.deleteAssociation('a@x.test', 'del2');
+    await sync.store.deleteAssociation('a@x.test', 'del3');
+    expect((await sync.status()).lag.changes).toBe(0);
+    // A full sync in between pushes what exists; the deletions still follow.
+    backend.switches.failNext = { count: 1, status: 503 };
+    const report = await sync.run({ full: true });
+    expect(report.error).toBeUndefined();
+    expect(report.deleted).toBe(3);
+    const gone = backend.batches.filter((b) => (b.deleted ?? []).length > 0);
+    expect(gone.map((b) => [b.batchId.split('-')[0], b.deleted!.map((d) => d.deviceId)])).toEqual([
+      ['gone', ['del1', 'del2']],
+      ['gone', ['del3']],
+    ]);
+    expect(backend.association('a@x.test', 'Del1')).toBeUndefined();
+    expect(backend.association('a@x.test', 'Del3')).toBeUndefined();
+    // Accepted deletions are forgotten: the next run sends none.
+    expect((await sync.store.deletedAssociations(0, 10)).items).toEqual([]);
+    expect(await sync.run()).toMatchObject({ batches: 0 });
+  });
 });

@@ -101,6 +101,7 @@ export async function startSampleBackend(options: SampleBackendOptions = {}, por
         if (options.discard !== true) {
           batches.push(batch);
           for (const a of batch.associations) held.set(key(a.user, a.deviceId), a);
+          for (const d of batch.deleted ?? []) held.delete(key(d.user, d.deviceId));
         }
       }
       return [200, { stored: true }];

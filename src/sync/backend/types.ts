@@ -29,11 +29,19 @@ export const BACKEND_FIELDS = [
 export type BackendAssociation = Pick<Association, 'user' | 'deviceId' | 'accessState' | 'accessReason' | 'firstSyncAt'> &
   Partial<Pick<Association, (typeof BACKEND_FIELDS)[number]>>;
 
+/** An association the gateway deleted; `deviceId` as the gateway keys it (lower case). */
+export interface BackendDeletion {
+  user: string;
+  deviceId: string;
+}
+
 /** One push; a repeated batchId (a retry) is accepted and ignored by the backend. */
 export interface AssociationBatch {
   batchId: string;
   full: boolean;
   associations: BackendAssociation[];
+  /** Associations deleted from the gateway since the last deletion the backend accepted. */
+  deleted?: BackendDeletion[];
 }
 
 /** A device record of the backend. */
