@@ -52,6 +52,7 @@ export interface Config {
   readonly backendTimeoutMs: number;
   readonly syncDiffIntervalMs: number;
   readonly syncFullIntervalMs: number;
+  readonly syncPullIntervalMs: number;
   readonly syncBatchSize: number;
   readonly syncLeaseMs: number;
 }
@@ -237,6 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
     backendTimeoutMs: values.backendTimeoutMs as number,
     syncDiffIntervalMs: values.syncDiffIntervalMs as number,
     syncFullIntervalMs: values.syncFullIntervalMs as number,
+    syncPullIntervalMs: values.syncPullIntervalMs as number,
     syncBatchSize: values.syncBatchSize as number,
     syncLeaseMs: values.syncLeaseMs as number,
   };

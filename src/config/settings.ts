@@ -233,6 +233,12 @@ export const SETTINGS = {
     default: '604800000',
     doc: 'How often the backend sync pushes every association, last-sync times included (full; one week)',
   },
+  syncPullIntervalMs: {
+    env: 'EASGATE_SYNC_PULL_INTERVAL',
+    kind: { type: 'int', min: 10_000, max: 86_400_000 },
+    default: '300000',
+    doc: 'How often the backend sync pulls registered devices and pending actions between pushes (5 min): how long a wipe or a registration from the backend waits at most',
+  },
   syncBatchSize: {
     env: 'EASGATE_SYNC_BATCH_SIZE',
     kind: { type: 'int', min: 1, max: 10_000 },

@@ -7,7 +7,7 @@ import type { BackendAction, BackendConnector, BackendPage } from './backend/ind
 import type { SyncCoordinator } from './coordinator.js';
 import { backoffMs, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { parseState, type SyncState } from './sync-state.js';
-import { statusOf, type SyncReport, type SyncStatus } from './sync-status.js';
+import { statusOf, type SyncKind, type SyncReport, type SyncStatus } from './sync-status.js';
 
 export interface BackendSyncOptions {
   store: Store;
@@ -19,6 +19,8 @@ export interface BackendSyncOptions {
   normalizeUser: (raw: string) => string;
   /** EASGATE_SYNC_DIFF_INTERVAL (default 4 h). */
   diffIntervalMs?: number;
+  /** EASGATE_SYNC_PULL_INTERVAL (default 5 min): device records and actions between pushes. */
+  pullIntervalMs?: number;
   /** EASGATE_SYNC_FULL_INTERVAL (default one week). */
   fullIntervalMs?: number;
   /** Associations per batch (default 500). */
@@ -57,7 +59,7 @@ export class BackendSync {
   private readonly o: Required<Omit<BackendSyncOptions, 'sleep'>> & Pick<BackendSyncOptions, 'sleep'>;
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<SyncReport> | undefined;
-  private running: 'diff' | 'full' | undefined;
+  private running: SyncKind | undefined;
   private token: number | undefined;
   private stopped = false;
   private readonly observers: SyncObserver[] = [];
@@ -66,6 +68,7 @@ export class BackendSync {
     this.o = {
       diffIntervalMs: 4 * 3_600_000,
       fullIntervalMs: 7 * 86_400_000,
+      pullIntervalMs: 300_000,
       batchSize: 500,
       leaseMs: 60_000,
       retry: DEFAULT_RETRY,
@@ -98,10 +101,11 @@ export class BackendSync {
   }
 
   /** A run now (full: a full sync, or the one in progress resumed), after the run under way if any. */
-  run(options: { full?: boolean } = {}): Promise<SyncReport> {
+  run(options: { full?: boolean; pullOnly?: boolean } = {}): Promise<SyncReport> {
     const under = this.current;
     if (under !== undefined) return under.then(() => this.run(options));
-    const run = this.runOnce(options.full === true).finally(() => {
+    const kind: SyncKind = options.full === true ? 'full' : options.pullOnly === true ? 'pull' : 'diff';
+    const run = this.runOnce(kind).finally(() => {
       if (this.current === run) this.current = undefined;
     });
     this.current = run;
@@ -117,6 +121,7 @@ export class BackendSync {
       running: this.running ?? null,
       diffIntervalMs: this.o.diffIntervalMs,
       fullIntervalMs: this.o.fullIntervalMs,
+      pullIntervalMs: this.o.pullIntervalMs,
     });
   }
 
@@ -130,7 +135,11 @@ export class BackendSync {
       // After a failed run the next one comes after a backoff that grows with the failures in a row.
       const retryDue = state.failures > 0 && now >= (state.lastError?.at ?? 0) + backoffMs(this.o.retry, state.failures);
       const asked = await this.o.coordinator.takeRequest();
+      // Between pushes, device records and actions are pulled more often: a wipe or a
+      // registration from the backend should not wait for the next differential.
+      const pullDue = now >= (state.lastPullAt ?? state.lastSuccessAt ?? 0) + this.o.pullIntervalMs;
       if (fullDue || diffDue || retryDue || asked !== undefined) await this.run({ full: fullDue || asked?.full === true });
+      else if (pullDue) await this.run({ pullOnly: true });
     } catch (err) {
       this.o.log.error({ err }, 'backend sync tick failed');
     }
@@ -147,8 +156,9 @@ export class BackendSync {
     return true;
   }
 
-  private async runOnce(full: boolean): Promise<SyncReport> {
-    const report: SyncReport = { ran: false, kind: full ? 'full' : 'diff', batches: 0, pushed: 0, links: {}, actions: {} };
+  private async runOnce(kind: SyncKind): Promise<SyncReport> {
+    const full = kind === 'full';
+    const report: SyncReport = { ran: false, kind, batches: 0, pushed: 0, links: {}, actions: {} };
     if (!(await this.lead())) {
       await this.o.coordinator.request(full);
       return { ...report, reason: 'another replica holds the sync lease; it runs this at its next check' };
@@ -166,12 +176,13 @@ export class BackendSync {
         await save({ ...state, full: { runId: `${now.toString(36)}${Math.random().toString(36).slice(2, 8)}`, batches: 0, snapshot: await this.o.store.changeNumber(), startedAt: now } });
       }
       if (state.full !== undefined) report.kind = 'full';
-      await this.push(() => (state.full !== undefined ? nextFullBatch(this.o.store, state, this.o.batchSize, this.o.now()) : Promise.resolve(undefined)), save, report);
-      if (state.full !== undefined) await save(finishFull(state, this.o.now()));
-      await this.push(() => nextDiffBatch(this.o.store, state, this.o.batchSize), save, report);
-      await this.push(() => nextDeletionBatch(this.o.store, state, this.o.batchSize), save, report);
+      const pushes = report.kind !== 'pull';
+      if (pushes) await this.push(() => (state.full !== undefined ? nextFullBatch(this.o.store, state, this.o.batchSize, this.o.now()) : Promise.resolve(undefined)), save, report);
+      if (pushes && state.full !== undefined) await save(finishFull(state, this.o.now()));
+      if (pushes) await this.push(() => nextDiffBatch(this.o.store, state, this.o.batchSize), save, report);
+      if (pushes) await this.push(() => nextDeletionBatch(this.o.store, state, this.o.batchSize), save, report);
       // Deletions the backend has are dropped from the store's list (a later run resends none).
-      if (state.deletedCursor !== undefined) await this.o.store.forgetDeletions(state.deletedCursor);
+      if (pushes && state.deletedCursor !== undefined) await this.o.store.forgetDeletions(state.deletedCursor);
       await this.pull('devices', () => state.devicesCursor, (c) => ({ ...state, devicesCursor: c }), this.o.connector.devices.bind(this.o.connector), async (d) => {
         const r: LinkOutcome = await linkDevice(this.o.store, d, this.o.now(), this.o.normalizeUser);
         report.links[r] = (report.links[r] ?? 0) + 1;
@@ -184,7 +195,7 @@ export class BackendSync {
         for (const o of this.observers) o.actionApplied(act.action, r);
       }, save);
       const now = this.o.now();
-      await save({ ...state, lastSuccessAt: now, lastDiffAt: now, failures: 0 });
+      await save(pushes ? { ...state, lastSuccessAt: now, lastDiffAt: now, lastPullAt: now, failures: 0 } : { ...state, lastPullAt: now, failures: 0 });
       this.o.log.info({ report }, 'backend sync done');
     } catch (err) {
       const e = err as Error & { code?: string };

@@ -36,6 +36,7 @@ export function syncFromConfig(config: Config, store: Store, log: Logger, normal
     normalizeUser,
     diffIntervalMs: config.syncDiffIntervalMs,
     fullIntervalMs: config.syncFullIntervalMs,
+    pullIntervalMs: config.syncPullIntervalMs,
     batchSize: config.syncBatchSize,
     leaseMs: config.syncLeaseMs,
   });

@@ -9,6 +9,8 @@ export interface SyncState {
   lastSuccessAt?: number;
   lastDiffAt?: number;
   lastFullAt?: number;
+  /** The last run that pulled device records and actions (every run does). */
+  lastPullAt?: number;
   /** A full sync in progress: resumed by the next run (of any replica) with the same batch ids. */
   full?: { runId: string; cursor?: string; batches: number; snapshot: number; startedAt: number };
   /** Runs that failed in a row, and the last failure. */

@@ -1,11 +1,14 @@
 import type { SyncState } from './sync-state.js';
 
+/** A run: a differential or full push (each with a pull), or a pull of device records and actions only. */
+export type SyncKind = 'diff' | 'full' | 'pull';
+
 /** What one run did. */
 export interface SyncReport {
   ran: boolean;
   /** Why it did not run. */
   reason?: string;
-  kind: 'diff' | 'full';
+  kind: SyncKind;
   batches: number;
   pushed: number;
   /** Deletions pushed (absent: none). */
@@ -18,7 +21,7 @@ export interface SyncReport {
 /** GET /api/v1/sync/status, `easgate sync status`. Times in ms since the epoch. */
 export interface SyncStatus {
   leader: boolean;
-  running: 'diff' | 'full' | null;
+  running: SyncKind | null;
   lastSuccessAt: number | null;
   lastDiffAt: number | null;
   lastFullAt: number | null;
@@ -28,12 +31,13 @@ export interface SyncStatus {
   failures: number;
   lastError: { at: number; code: string; message: string } | null;
   fullInProgress: { batches: number; startedAt: number } | null;
-  nextRun: { diff: number; full: number };
+  lastPullAt: number | null;
+  nextRun: { diff: number; full: number; pull: number };
 }
 
 export function statusOf(
   s: SyncState,
-  c: { now: number; changeNumber: number; leader: boolean; running: 'diff' | 'full' | null; diffIntervalMs: number; fullIntervalMs: number },
+  c: { now: number; changeNumber: number; leader: boolean; running: SyncKind | null; diffIntervalMs: number; fullIntervalMs: number; pullIntervalMs: number },
 ): SyncStatus {
   const lastPush = s.lastDiffAt ?? s.lastFullAt;
   return {
@@ -47,9 +51,11 @@ export function statusOf(
     failures: s.failures,
     lastError: s.lastError ?? null,
     fullInProgress: s.full === undefined ? null : { batches: s.full.batches, startedAt: s.full.startedAt },
+    lastPullAt: s.lastPullAt ?? null,
     nextRun: {
       diff: s.failures > 0 || lastPush === undefined ? c.now : lastPush + c.diffIntervalMs,
       full: s.full !== undefined || s.lastFullAt === undefined ? c.now : s.lastFullAt + c.fullIntervalMs,
+      pull: (s.lastPullAt ?? s.lastSuccessAt ?? c.now) + c.pullIntervalMs,
     },
   };
 }

@@ -58,4 +58,29 @@ describe('the backend sync links devices and applies actions', () => {
     expect(await sync.store.getAssociation('a@x.test', 'D1')).toMatchObject({ accessState: 'Allowed', accessReason: 'Individual' });
     expect(await sync.store.getMailbox('a@x.test')).toMatchObject({ allowedDeviceIds: ['D1'], blockedDeviceIds: [] });
   });
+
+  it('pulls actions and device records between pushes, on its own interval, without pushing', async () => {
+    const backend = await t.backend();
+    // Checks every 100 ms (a third of the lease); a differential only every hour, a pull every 10 s.
+    let now = Date.now();
+    const sync = t.engine(backend, { leaseMs: 300, diffIntervalMs: 3_600_000, fullIntervalMs: 86_400_000, pullIntervalMs: 10_000, now: () => now });
+    await sync.store.createAssociation(assoc('a@x.test', 'D1'));
+    sync.start();
+    const waitFor = async (cond: () => boolean | Promise<boolean>): Promise<void> => {
+      for (let i = 0; i < 300 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await cond()).toBe(true);
+    };
+    await waitFor(async () => (await sync.status()).lastFullAt !== null && (await sync.status()).running === null);
+    const pushed = backend.received.length;
+
+    backend.addAction({ action: 'wipe', user: 'a@x.test', deviceId: 'D1' });
+    await sync.store.updateAssociation('a@x.test', 'D1', { comment: 'a change the next differential pushes' });
+    now += 10_001;
+    await waitFor(async () => (await sync.store.getAssociation('a@x.test', 'D1'))?.wipeStatus === 'WipePending');
+    expect(backend.received.length).toBe(pushed); // pulled, not pushed
+    const status = await sync.status();
+    expect(status.lastPullAt).toBe(now);
+    expect(status.nextRun.pull).toBe(now + 10_000);
+    expect(status.lag.changes).toBeGreaterThan(0);
+  });
 });

@@ -54,19 +54,21 @@ export function runSync(args: string[], io: AdminIo): Promise<number> {
           else if (s.configured !== true) ctx.io.stdout.write('no management backend configured (EASGATE_BACKEND_URL)\n');
           else {
             const lag = s.lag as { changes: number; ms: number | null };
-            const next = s.nextRun as { diff: number; full: number };
+            const next = s.nextRun as { diff: number; full: number; pull: number };
             const err = s.lastError as { at: number; code: string; message: string } | null;
             fields(ctx.io.stdout, {
               leader: s.leader,
               running: s.running ?? 'no',
               'last success': time(s.lastSuccessAt),
               'last full': time(s.lastFullAt),
+              'last pull': time(s.lastPullAt),
               cursor: s.cursor,
               lag: `${lag.changes} changes${lag.ms === null ? '' : `, ${Math.round(lag.ms / 1000)} s since the last success`}`,
               failures: s.failures,
               'last error': err === null ? undefined : `${time(err.at)} ${err.code}: ${err.message}`,
               'next diff': time(next.diff),
               'next full': time(next.full),
+              'next pull': time(next.pull),
             });
           }
           return 0;
