@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { RedisMailQueue } from '../../src/notify/redis-mail-queue.js';
+import type { RedisStore } from '../../src/store/index.js';
+import { RedisCoordinator } from '../../src/sync/redis-coordinator.js';
+import { mailQueueContract } from '../notify/mail-queue-contract.js';
 import { device } from './fixture.js';
 import { uniquePrefix } from './redis-fixture.js';
 import { createOnceWritable, startCluster, storeAt, topologyContract, type ClusterGroup } from './redis-topology.js';
@@ -15,6 +20,36 @@ afterAll(async () => cluster?.stop());
 const clusterStore = (prefix: string) => storeAt(cluster.url, prefix);
 
 topologyContract('RedisStore on a Cluster', () => cluster.url, 'cluster');
+
+// The other users of the connection: the mail queue (on the store's client) and the backend
+// sync's lease (its own client from the same address).
+const opened: RedisStore[] = [];
+afterAll(async () => void (await Promise.all(opened.map((s) => s.close()))));
+mailQueueContract('redis on a Cluster', async (options) => {
+  const store = clusterStore(uniquePrefix('cluster-mailq'));
+  opened.push(store);
+  return new RedisMailQueue({ client: store.client, keyPrefix: uniquePrefix('cluster-mailq'), ...options });
+});
+
+describe('the backend sync lease on a Cluster', () => {
+  it('is held by one replica at a time and fences the state', async () => {
+    const keyPrefix = uniquePrefix('cluster-lease');
+    const address = loadConfig({ EASGATE_UPSTREAM_URL: 'http://127.0.0.1:1/x', EASGATE_REDIS_URL: cluster.url }).redisUrl!;
+    const a = new RedisCoordinator({ url: address, keyPrefix });
+    const b = new RedisCoordinator({ url: address, keyPrefix });
+    try {
+      const token = await a.acquire('a', 10_000);
+      expect(token).toBeTypeOf('number');
+      expect(await b.acquire('b', 10_000)).toBeUndefined();
+      expect(await a.save('{"n":1}', token!)).toBe(true);
+      expect(await b.load()).toBe('{"n":1}');
+      await a.release('a');
+      expect(await b.acquire('b', 10_000)).toBe(token! + 1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
 
 describe('RedisStore on a Cluster whose primary fails', () => {
   it('keeps every replicated association and takes writes again once the replica is promoted', async () => {
