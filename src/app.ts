@@ -118,7 +118,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     },
   }) as unknown as FastifyInstance;
   const redis = data.store instanceof RedisStore ? data.store.client : undefined;
-  registerHealth(app, { state, upstream, log, upstreamWindowMs: config.readyUpstreamWindowMs, pingStore: redis === undefined ? undefined : () => redis.ping() });
+  registerHealth(app, { state, upstream, log, upstreamWindowMs: config.readyUpstreamWindowMs, storeGraceMs: config.readyStoreGraceMs, pingStore: redis === undefined ? undefined : () => redis.ping() });
   const apiDeps = {
     store: data.store,
     log,

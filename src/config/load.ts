@@ -24,6 +24,7 @@ export interface Config {
   readonly upstreamTlsVerify: boolean;
   readonly upstreamCa: Buffer | undefined;
   readonly readyUpstreamWindowMs: number;
+  readonly readyStoreGraceMs: number;
   readonly inspectBodyLimit: number;
   readonly drainTimeoutMs: number;
   readonly trustProxy: boolean;
@@ -214,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
     upstreamTlsVerify: values.upstreamTlsVerify as boolean,
     upstreamCa: values.upstreamCa as Buffer | undefined,
     readyUpstreamWindowMs: values.readyUpstreamWindowMs as number,
+    readyStoreGraceMs: values.readyStoreGraceMs as number,
     inspectBodyLimit: values.inspectBodyLimit as number,
     drainTimeoutMs: values.drainTimeoutMs as number,
     trustProxy: values.trustProxy as boolean,

@@ -122,6 +122,12 @@ export const SETTINGS = {
     default: '30000',
     doc: '/readyz answers 503 once the upstream has not answered anything (any HTTP status) for this long; without device traffic a light OPTIONS probe asks it',
   },
+  readyStoreGraceMs: {
+    env: 'EASGATE_READY_STORE_GRACE_MS',
+    kind: { type: 'int', min: 0, max: 3_600_000 },
+    default: '30000',
+    doc: 'How long /readyz stays 200 while Redis does not answer (known devices are served from the cache meanwhile); then 503 until Redis answers again',
+  },
   inspectBodyLimit: {
     env: 'EASGATE_INSPECT_BODY_LIMIT',
     kind: { type: 'int', min: 1024, max: 16 * 1024 * 1024 },

@@ -3,8 +3,6 @@ import type { Logger } from 'pino';
 import type { ProxyState } from './device-endpoint.js';
 import type { Upstream } from './upstream.js';
 
-/** How long the gateway stays ready on its cache while the store does not answer. */
-const STORE_GRACE_MS = 30_000;
 const STORE_PING_TIMEOUT_MS = 1_000;
 /** The upstream probe's period and timeout, at most this (a third of the window when that is shorter). */
 const PROBE_EVERY_MS = 5_000;
@@ -18,7 +16,7 @@ export function upstreamReachable(state: ProxyState, windowMs: number, now = Dat
  * /healthz: the process is alive. /readyz: ready to serve devices: configuration loaded
  * (it is, or the process would not run), not draining, the upstream answered recently
  * (any HTTP status counts: it is reachable) and the store answers, or answered within
- * STORE_GRACE_MS (the hot path serves known devices from its cache meanwhile).
+ * `storeGraceMs` (EASGATE_READY_STORE_GRACE_MS; the hot path serves known devices from its cache meanwhile).
  *
  * "Recently" is `upstreamWindowMs`. Device traffic proves the upstream for free (the
  * device path stores the time of each answer, nothing more); when no answer came within
@@ -28,9 +26,10 @@ export function upstreamReachable(state: ProxyState, windowMs: number, now = Dat
  */
 export function registerHealth(
   app: FastifyInstance,
-  deps: { state: ProxyState; upstream: Upstream; log: Logger; upstreamWindowMs: number; pingStore?: (() => Promise<unknown>) | undefined },
+  deps: { state: ProxyState; upstream: Upstream; log: Logger; upstreamWindowMs: number; storeGraceMs?: number; pingStore?: (() => Promise<unknown>) | undefined },
 ): void {
   const { state, upstream, log, upstreamWindowMs, pingStore } = deps;
+  const storeGraceMs = deps.storeGraceMs ?? 30_000;
   const probeEveryMs = Math.min(PROBE_EVERY_MS, Math.floor(upstreamWindowMs / 3));
   let storeOkAt = Date.now();
   const storeReachable = async (): Promise<boolean> => {
@@ -40,7 +39,7 @@ export function registerHealth(
       storeOkAt = Date.now();
       return true;
     } catch {
-      return Date.now() - storeOkAt < STORE_GRACE_MS;
+      return Date.now() - storeOkAt < storeGraceMs;
     }
   };
   let timer: NodeJS.Timeout | undefined;

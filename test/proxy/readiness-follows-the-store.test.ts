@@ -35,25 +35,35 @@ describe('readiness and the store', () => {
   });
   afterAll(async () => upstream.close());
 
-  it('is ready while Redis answers, and stays ready on its cache within the grace after Redis goes away', async () => {
+  it('is ready while Redis answers, stays ready on its cache within the grace, is not ready past it, and is ready again when Redis is back', async () => {
     const port = await freePort();
-    const redis = await startRedis(port);
-    const gw = await startGateway(upstream.url, { EASGATE_REDIS_URL: `redis://127.0.0.1:${port}` });
+    let redis = await startRedis(port);
+    const gw = await startGateway(upstream.url, { EASGATE_REDIS_URL: `redis://127.0.0.1:${port}`, EASGATE_READY_STORE_GRACE_MS: '1500' });
     try {
       const ready = async () => {
         const res = await request(`${gw.origin}/readyz`);
         return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
       };
-      let r = await ready();
-      for (let i = 0; i < 50 && r.status !== 200; i++) {
-        await new Promise((res) => setTimeout(res, 20));
-        r = await ready();
-      }
-      expect(r).toMatchObject({ status: 200, body: { storeReachable: true } });
+      const until = async (want: number) => {
+        let r = await ready();
+        for (let i = 0; i < 200 && r.status !== want; i++) {
+          await new Promise((res) => setTimeout(res, 25));
+          r = await ready();
+        }
+        return r;
+      };
+      expect(await until(200)).toMatchObject({ status: 200, body: { storeReachable: true } });
       redis.kill('SIGKILL');
+      const lost = Date.now();
       await new Promise((res) => setTimeout(res, 200));
       // Within the grace the gateway serves known devices from its cache: still ready.
-      expect((await ready()).body.storeReachable).toBe(true);
+      expect(await ready()).toMatchObject({ status: 200, body: { storeReachable: true } });
+      // Past it, the load balancer is told to send devices elsewhere.
+      const gone = await until(503);
+      expect(gone).toMatchObject({ status: 503, body: { storeReachable: false } });
+      expect(Date.now() - lost).toBeGreaterThanOrEqual(1500);
+      redis = await startRedis(port);
+      expect(await until(200)).toMatchObject({ status: 200, body: { storeReachable: true } });
     } finally {
       redis.kill('SIGKILL');
       await gw.stop().catch(() => undefined);
