@@ -4,17 +4,10 @@ import { startSampleBackend, type SampleBackend } from '../../src/peers/sample-b
 import type { Store } from '../../src/store/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../store/redis-fixture.js';
+import { until } from '../helpers/until.js';
 
 const USER = 'alice@example.test';
 const IMEI = '353456789012347';
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /**
  * iOS takes a new device ID after a wipe: the phone shows up as a new association. The old

@@ -2,16 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator, startSampleUpstream, type SampleUpstream } from '../../src/peers/index.js';
 import type { Store } from '../../src/store/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { until } from '../helpers/until.js';
 
 const USER = 'alice@example.test';
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /**
  * With the organisation's default level at Quarantine, a new device is served the

@@ -5,16 +5,9 @@ import { DeviceSimulator, startSampleUpstream, type SampleUpstream } from '../..
 import type { Store } from '../../src/store/index.js';
 import { basic } from '../helpers/credentials.js';
 import { requestLines, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { until } from '../helpers/until.js';
 
 const ALICE = { user: 'alice@example.test', password: 'alice123' };
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('enforcement through the gateway (sample upstream)', () => {
   let upstream: SampleUpstream;

@@ -6,17 +6,10 @@ import type { Store } from '../../src/store/index.js';
 import { basic } from '../helpers/credentials.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../store/redis-fixture.js';
+import { until } from '../helpers/until.js';
 
 const TOKEN = 'wipe-test-admin-token-0123456789abcdef';
 const USER = 'alice@example.test';
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('remote wipe, delivered by the gateway', () => {
   const prefix = uniquePrefix('wipe');

@@ -3,6 +3,7 @@ import { Pool } from 'undici';
 import { loadConfig } from '../../src/config/index.js';
 import { createUpstream, UpstreamPool, type Upstream } from '../../src/proxy/upstream.js';
 import { startClosingServer, type ClosingServer } from './upstream-stale-connection-server.js';
+import { until } from '../helpers/until.js';
 
 /**
  * The pool reuses upstream connections only once the upstream has shown it keeps an idle
@@ -35,14 +36,6 @@ async function post(dispatcher: Pool, path: string, body = 'x'): Promise<number>
   const res = await dispatcher.request({ path, method: 'POST', body: Buffer.from(body) });
   await res.body.dump();
   return res.statusCode;
-}
-
-async function until(check: () => boolean, ms = 3_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('upstream connection reuse', () => {

@@ -4,16 +4,9 @@ import { startSampleBackend, type SampleBackend } from '../../src/peers/sample-b
 import type { AccessLevel } from '../../src/policy/index.js';
 import type { Store } from '../../src/store/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { until } from '../helpers/until.js';
 
 const USER = 'alice@example.test';
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /**
  * The organisation setting unregisteredAccessLevel ("only managed devices may sync"), end
