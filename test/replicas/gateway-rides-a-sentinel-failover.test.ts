@@ -1,26 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
-import { DeviceSimulator, startSampleUpstream, type SampleUpstream } from '../../src/peers/index.js';
+import { startSampleUpstream, type SampleUpstream } from '../../src/peers/index.js';
 import { spawnGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { uniquePrefix } from '../store/redis-fixture.js';
 import { startSentinelGroup, type SentinelGroup } from '../store/redis-topology.js';
+import { LOAD_USERS, loadDevice, underDeviceLoad, type Answer } from './device-load.js';
 
 const TOKEN = 'sentinel-failover-admin-token-0123456789';
-const USERS = [
-  { user: 'alice@example.test', password: 'alice123' },
-  { user: 'bob@example.test', password: 'bob123' },
-];
-
-interface Answer {
-  at: number;
-  device: string;
-  known: boolean;
-  status: number;
-  easStatus: number | undefined;
-  error: string | undefined;
-  retryAfter: string | undefined;
-}
-
 /**
  * A gateway process on Sentinel (EASGATE_REDIS_URL=redis+sentinel://…) with devices syncing
  * and new devices arriving while the Redis primary changes, by SENTINEL FAILOVER and by
@@ -67,59 +53,13 @@ describe('a gateway on Sentinel while the Redis primary changes', () => {
     return out;
   };
 
-  const sim = (n: number, deviceId: string) => new DeviceSimulator({ url: gw.url, user: USERS[n % 2]!.user, password: USERS[n % 2]!.password, deviceId, protocolVersion: '14.1', dispatcher: agent });
+  const sim = (n: number, deviceId: string) => loadDevice(gw.url, agent, n, deviceId);
 
-  const answer = (device: string, known: boolean, r: { status: number; easStatus: number | undefined; headers: Record<string, string | string[] | undefined> }): Answer => ({
-    at: Date.now(),
-    device,
-    known,
-    status: r.status,
-    easStatus: r.easStatus,
-    error: r.headers['x-easgate-error'] as string | undefined,
-    retryAfter: r.headers['retry-after'] as string | undefined,
-  });
-
-  /**
-   * Six known devices syncing in a loop and a new device every few milliseconds, while
-   * `change` runs; what every device got, and the associations listed before the change.
-   */
+  /** The load of underDeviceLoad, with the associations listed just before `change`. */
   async function underLoad(label: string, change: () => Promise<void>) {
-    const known = Array.from({ length: 6 }, (_, i) => sim(i, `${label}KNOWN${i}`));
-    for (const s of known) expect((await s.folderSync()).response.status).toBe(200);
-    const answers: Answer[] = [];
-    const transport: string[] = [];
-    let stop = false;
-    const loops = known.map(async (s) => {
-      while (!stop) {
-        try {
-          answers.push(answer(s.deviceId, true, (await s.folderSync()).response));
-        } catch (err) {
-          transport.push(`${s.deviceId}: ${(err as Error).message}`);
-        }
-      }
-    });
-    let n = 0;
-    const arrivals = (async () => {
-      while (!stop) {
-        const s = sim(n, `${label}NEW${n++}`);
-        try {
-          answers.push(answer(s.deviceId, false, (await s.folderSync()).response));
-        } catch (err) {
-          transport.push(`${s.deviceId}: ${(err as Error).message}`);
-        }
-        await s.close();
-      }
-    })();
-    await new Promise((r) => setTimeout(r, 1000));
-    const before = await listed();
-    const started = Date.now();
-    await change();
-    const done = Date.now();
-    await new Promise((r) => setTimeout(r, 1500));
-    stop = true;
-    await Promise.all([...loops, arrivals]);
-    for (const s of known) await s.close();
-    return { answers, transport, before, started, done, known };
+    let before = new Set<string>();
+    const outcome = await underDeviceLoad({ url: gw.url, dispatcher: agent, label, before: async () => void (before = await listed()), change });
+    return { ...outcome, before };
   }
 
   /** What the docs promise devices: an answer from upstream, or 503 with Retry-After because the store did not answer. */
@@ -128,12 +68,12 @@ describe('a gateway on Sentinel while the Redis primary changes', () => {
   }
 
   async function checkAfter(outcome: Awaited<ReturnType<typeof underLoad>>): Promise<void> {
-    const { answers, transport, before, done, known } = outcome;
+    const { answers, transport, before, done, knownDevices } = outcome;
     expect(transport).toEqual([]);
     expect(unpromised(answers)).toEqual([]);
     // Known devices keep syncing: each one's answers after the switch are all 200.
-    for (const s of known) {
-      const late = answers.filter((a) => a.device === s.deviceId && a.at > done + 500);
+    for (const d of knownDevices) {
+      const late = answers.filter((a) => a.device === d && a.at > done + 500);
       expect(late.length).toBeGreaterThan(0);
       expect(late.filter((a) => a.status !== 200)).toEqual([]);
     }
@@ -154,7 +94,7 @@ describe('a gateway on Sentinel while the Redis primary changes', () => {
     // A planned switch is shorter than the commands' offline queue: nobody notices it.
     expect(outcome.answers.filter((a) => a.status !== 200)).toEqual([]);
     const s = sim(0, 'FOKNOWN0');
-    const blocked = await admin('POST', `/associations/${encodeURIComponent(USERS[0]!.user)}/FOKNOWN0/block`);
+    const blocked = await admin('POST', `/associations/${encodeURIComponent(LOAD_USERS[0].user)}/FOKNOWN0/block`);
     expect(blocked.status).toBe(200);
     let status: number | undefined;
     for (let i = 0; i < 40 && status !== 129; i++) {
