@@ -50,6 +50,9 @@ export class RedisCoordinator implements SyncCoordinator {
       this.owns = false;
     } else {
       this.client = connectRedis(options.url ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+      // Without a listener ioredis prints every failed reconnect to stderr; a failure that
+      // matters reaches the sync as a failed command, which it logs.
+      this.client.on('error', () => undefined);
       this.owns = true;
     }
     const p = `{${options.keyPrefix}}:sync`;
