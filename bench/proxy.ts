@@ -15,19 +15,14 @@ import { fixedRate, type RateResult } from './lib/fixed-rate.js';
 import { ensureNginx, startNginx } from './lib/nginx.js';
 import { freePort, start, startTs, waitForPort, type Proc, ROOT } from './lib/processes.js';
 import { machine, median, table } from './lib/report.js';
+import { SYNC_BODY, SYNC_HEADERS, syncQuery } from './lib/sync-request.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
-const QUERY = '/Microsoft-Server-ActiveSync?Cmd=Sync&User=alice%40example.test&DeviceId=BENCH0001&DeviceType=iPhone';
-const BODY = Buffer.alloc(1024, 0x42);
-const HEADERS = {
-  'content-type': 'application/vnd.ms-sync.wbxml',
-  'ms-asprotocolversion': '16.1',
-  'x-ms-policykey': '1234567890',
-  'user-agent': 'Apple-iPhone15C2/2101.1',
-  authorization: `Basic ${Buffer.from('alice@example.test:bench').toString('base64')}`,
-};
+const QUERY = syncQuery('BENCH0001');
+const BODY = SYNC_BODY;
+const HEADERS = SYNC_HEADERS;
 
 interface Target {
   name: string;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Store } from '../store/index.js';
 import { applyAction, type ActionOutcome } from './backend-actions.js';
@@ -27,6 +28,14 @@ export interface BackendSyncOptions {
   batchSize?: number;
   /** Lease time (default 60 s): a dead leader's successor takes over within it. */
   leaseMs?: number;
+  /**
+   * After each batch the backend accepted, the run pauses for the batch's time multiplied
+   * by this and by the devices' load: how busy the event loop was during the pauses, when
+   * the sync did nothing (default 3). A gateway saturated by devices runs the sync at most
+   * a quarter of the time; an idle one pauses 1 ms a batch (bench/RESULTS.md, "Devices
+   * during a full sync"). 0: no pause.
+   */
+  pacing?: number;
   retry?: RetryPolicy;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -62,6 +71,8 @@ export class BackendSync {
   private running: SyncKind | undefined;
   private token: number | undefined;
   private stopped = false;
+  /** How busy the event loop was during the last pauses (0–1, a moving average; options.pacing). */
+  private deviceLoad = 1;
   private readonly observers: SyncObserver[] = [];
 
   constructor(options: BackendSyncOptions) {
@@ -71,6 +82,7 @@ export class BackendSync {
       pullIntervalMs: 300_000,
       batchSize: 500,
       leaseMs: 60_000,
+      pacing: 3,
       retry: DEFAULT_RETRY,
       now: Date.now,
       ...options,
@@ -214,7 +226,10 @@ export class BackendSync {
 
   /** Pushes planned batches until there are none; the state moves only after the backend accepted each. */
   private async push(plan: () => Promise<PlannedBatch | undefined>, save: (s: SyncState) => Promise<void>, report: SyncReport): Promise<void> {
-    for (let batch = await plan(); batch !== undefined; batch = await plan()) {
+    for (;;) {
+      const started = performance.now();
+      const batch = await plan();
+      if (batch === undefined) return;
       const { next, ...body } = batch;
       await withRetry(() => this.o.connector.pushBatch(body), this.o.retry, {
         ...(this.o.sleep !== undefined ? { sleep: this.o.sleep } : {}),
@@ -228,7 +243,20 @@ export class BackendSync {
       if (body.deleted !== undefined) report.deleted = (report.deleted ?? 0) + body.deleted.length;
       for (const o of this.observers) o.batchPushed(body.full, body.associations.length);
       await save(next);
+      await this.pace(performance.now() - started);
     }
+  }
+
+  /**
+   * The pause after a batch (options.pacing). The loop's busy share is measured while the
+   * sync pauses, so that it is the devices' load and not the sync's own work.
+   */
+  private async pace(batchMs: number): Promise<void> {
+    if (this.o.pacing <= 0) return;
+    const from = performance.eventLoopUtilization();
+    await (this.o.sleep ?? ((t: number) => new Promise<void>((r) => setTimeout(r, t))))(Math.max(1, batchMs * this.deviceLoad * this.o.pacing));
+    const busy = performance.eventLoopUtilization(from).utilization;
+    if (Number.isFinite(busy)) this.deviceLoad = (this.deviceLoad + busy) / 2;
   }
 
   /** Pulls pages from the cursor until one is empty; the cursor moves after each page is applied. */
