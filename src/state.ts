@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { createUserNormalizer, loadPolicyFile, type UserNormalizer } from './policy/index.js';
-import { applyPolicy, MemoryStore, PolicyRuntime, RedisStore, type Store } from './store/index.js';
+import { applyPolicy, describeRedisAddress, MemoryStore, PolicyRuntime, RedisStore, type Store } from './store/index.js';
 import { SyncRecorder } from './sync/index.js';
 import { describeSmtpUrl, MemoryMailQueue, Notifier, RedisMailQueue, SmtpMailer } from './notify/index.js';
 
@@ -58,6 +58,8 @@ export async function openState(config: Config, log: Logger, store?: Store): Pro
   const s: Store =
     store ?? (config.redisUrl === undefined ? new MemoryStore() : new RedisStore({ url: config.redisUrl, keyPrefix: config.redisPrefix }));
   if (s instanceof RedisStore) reportRedisErrors(s, log);
+  // Which Redis (one server, Sentinel or Cluster, and where), never its credentials.
+  if (store === undefined && config.redisUrl !== undefined) log.info({ redis: describeRedisAddress(config.redisUrl) }, 'store: Redis');
   const normalizeUser = createUserNormalizer({
     netbiosDomains: config.netbiosDomains,
     ...(config.defaultDomain !== undefined ? { defaultDomain: config.defaultDomain } : {}),

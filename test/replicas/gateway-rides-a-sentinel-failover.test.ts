@@ -25,6 +25,7 @@ describe('a gateway on Sentinel while the Redis primary changes', () => {
     upstream = await startSampleUpstream();
     gw = spawnGateway({ EASGATE_UPSTREAM_URL: upstream.url, EASGATE_REDIS_URL: group.url, EASGATE_REDIS_PREFIX: prefix, EASGATE_ADMIN_TOKEN: TOKEN, EASGATE_LOG_LEVEL: 'info' });
     await gw.ready;
+    expect(gw.logs.find((l) => l.msg === 'store: Redis')?.redis).toBe(group.url);
     api = gw.url.replace('/Microsoft-Server-ActiveSync', '/api/v1');
   }, 90_000);
   afterAll(async () => {
