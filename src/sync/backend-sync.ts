@@ -249,12 +249,15 @@ export class BackendSync {
 
   /**
    * The pause after a batch (options.pacing). The loop's busy share is measured while the
-   * sync pauses, so that it is the devices' load and not the sync's own work.
+   * sync pauses, so that it is the devices' load and not the sync's own work. At most a
+   * quarter of the lease: the lease is renewed before each write, and a slow backend
+   * already takes its share of it.
    */
   private async pace(batchMs: number): Promise<void> {
     if (this.o.pacing <= 0) return;
     const from = performance.eventLoopUtilization();
-    await (this.o.sleep ?? ((t: number) => new Promise<void>((r) => setTimeout(r, t))))(Math.max(1, batchMs * this.deviceLoad * this.o.pacing));
+    const ms = Math.min(this.o.leaseMs / 4, Math.max(1, batchMs * this.deviceLoad * this.o.pacing));
+    await (this.o.sleep ?? ((t: number) => new Promise<void>((r) => setTimeout(r, t))))(ms);
     const busy = performance.eventLoopUtilization(from).utilization;
     if (Number.isFinite(busy)) this.deviceLoad = (this.deviceLoad + busy) / 2;
   }
