@@ -56,6 +56,7 @@ export interface Config {
   readonly syncPullIntervalMs: number;
   readonly syncBatchSize: number;
   readonly syncLeaseMs: number;
+  readonly syncPacing: number;
 }
 
 /** A setting that is missing or does not parse; the message names the variable. */
@@ -243,6 +244,7 @@ export function loadConfig(env: Env = process.env): Config {
     syncPullIntervalMs: values.syncPullIntervalMs as number,
     syncBatchSize: values.syncBatchSize as number,
     syncLeaseMs: values.syncLeaseMs as number,
+    syncPacing: values.syncPacing as number,
   };
   return Object.freeze(config);
 }

@@ -257,6 +257,12 @@ export const SETTINGS = {
     default: '60000',
     doc: 'Lease of the replica that runs the backend sync (with EASGATE_REDIS_URL): renewed every third of it and before each write; when the holder dies, another replica takes over after it expires. A backend call must not take longer than this',
   },
+  syncPacing: {
+    env: 'EASGATE_SYNC_PACING',
+    kind: { type: 'int', min: 0, max: 20 },
+    default: '3',
+    doc: 'After each batch the backend sync pauses for the batch\'s time × this × the devices\' share of the event loop (at most a quarter of the lease), so that a full sync does not starve devices; 0: no pause (bench/RESULTS.md)',
+  },
   smtpUrl: {
     env: 'EASGATE_SMTP_URL',
     kind: { type: 'url', protocols: ['smtp:', 'smtps:'] },

@@ -39,6 +39,7 @@ export function syncFromConfig(config: Config, store: Store, log: Logger, normal
     pullIntervalMs: config.syncPullIntervalMs,
     batchSize: config.syncBatchSize,
     leaseMs: config.syncLeaseMs,
+    pacing: config.syncPacing,
   });
   return {
     engine,
