@@ -82,6 +82,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     longPollsHeld: () => longPolls.size,
     policyCache: () => data.runtime.stats,
     syncRecordsPending: () => data.recorder.pendingCount,
+    storeCalls: () => data.storeCalls,
     upstreamReachable: () => upstreamReachable(state, config.readyUpstreamWindowMs),
     ...(certificate !== undefined ? { tlsCertificateExpiry: () => certificate.certificate.notAfter.getTime() / 1000 } : {}),
     ...(data.notifier !== undefined ? { mailPending: () => data.notifier!.pending() } : {}),

@@ -2,13 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { createUserNormalizer, loadPolicyFile, type UserNormalizer } from './policy/index.js';
-import { applyPolicy, describeRedisAddress, MemoryStore, PolicyRuntime, RedisStore, type Store } from './store/index.js';
+import { applyPolicy, countStoreCalls, describeRedisAddress, MemoryStore, PolicyRuntime, RedisStore, type Store, type StoreCalls } from './store/index.js';
 import { SyncRecorder } from './sync/index.js';
 import { describeSmtpUrl, MemoryMailQueue, Notifier, RedisMailQueue, SmtpMailer } from './notify/index.js';
 
 /** The gateway's state: the store, its hot-path cache and the write-behind recorder. */
 export interface GatewayState {
   readonly store: Store;
+  /** The store's operations since start (metrics). */
+  readonly storeCalls: StoreCalls;
   readonly runtime: PolicyRuntime;
   readonly recorder: SyncRecorder;
   readonly normalizeUser: UserNormalizer;
@@ -55,8 +57,9 @@ function createNotifier(config: Config, store: Store, log: Logger): Notifier | u
 }
 
 export async function openState(config: Config, log: Logger, store?: Store): Promise<GatewayState> {
-  const s: Store =
+  const opened: Store =
     store ?? (config.redisUrl === undefined ? new MemoryStore() : new RedisStore({ url: config.redisUrl, keyPrefix: config.redisPrefix }));
+  const { store: s, calls: storeCalls } = countStoreCalls(opened);
   if (s instanceof RedisStore) reportRedisErrors(s, log);
   // Which Redis (one server, Sentinel or Cluster, and where), never its credentials.
   if (store === undefined && config.redisUrl !== undefined) log.info({ redis: describeRedisAddress(config.redisUrl) }, 'store: Redis');
@@ -85,6 +88,7 @@ export async function openState(config: Config, log: Logger, store?: Store): Pro
     if (notifier !== undefined) log.info({ smtp: describeSmtpUrl(config.smtpUrl!.href) }, 'notification mail on');
     return {
       store: s,
+      storeCalls,
       runtime,
       recorder,
       normalizeUser,

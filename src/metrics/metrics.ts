@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { StoreCalls } from '../store/index.js';
 import type { SyncObserver } from '../sync/backend-sync.js';
 import { registerSyncMetrics, type BackendSyncReading } from './sync-metrics.js';
 
@@ -15,6 +16,8 @@ export interface MetricSources {
   longPollsHeld(): number;
   policyCache(): { mailboxHits: number; mailboxMisses: number; associationHits: number; associationMisses: number };
   syncRecordsPending(): number;
+  /** The store's operations since start (each one Redis round trip or one pipeline). */
+  storeCalls?: () => StoreCalls;
   mailPending?: () => Promise<number>;
   backendSync?: () => Promise<BackendSyncReading>;
   upstreamReachable(): boolean;
@@ -65,6 +68,30 @@ export function createMetrics(sources: MetricSources): Metrics {
       this.set({ kind: 'association', result: 'miss' }, s.associationMisses);
     },
   });
+  const storeCalls = sources.storeCalls;
+  if (storeCalls !== undefined) {
+    new Gauge({
+      name: 'easgate_store_calls',
+      help: 'Store operations since start by operation and result (each one Redis round trip or one pipeline; the device path makes them only on a cache miss)',
+      labelNames: ['op', 'result'] as const,
+      registers: [registry],
+      collect() {
+        for (const [op, c] of storeCalls()) {
+          this.set({ op, result: 'ok' }, c.ok);
+          this.set({ op, result: 'failed' }, c.failed);
+        }
+      },
+    });
+    new Gauge({
+      name: 'easgate_store_call_seconds',
+      help: 'Time spent waiting for store operations since start, by operation (divide by easgate_store_calls for the mean)',
+      labelNames: ['op'] as const,
+      registers: [registry],
+      collect() {
+        for (const [op, c] of storeCalls()) this.set({ op }, c.seconds);
+      },
+    });
+  }
   gauge(registry, 'easgate_sync_records_pending', 'Last-sync records waiting to be written behind', () => sources.syncRecordsPending());
   gauge(registry, 'easgate_upstream_reachable', '1 when the upstream has answered within the readiness window (EASGATE_READY_UPSTREAM_WINDOW_MS)', () => (sources.upstreamReachable() ? 1 : 0));
   if (sources.tlsCertificateExpiry !== undefined) {

@@ -38,3 +38,4 @@ export { PolicyRuntime, type PolicyRuntimeOptions, type RuntimeStats } from './p
 export { applyPolicy, type ApplyReport } from './apply-policy.js';
 export type { RegisteredDevices } from './registered-devices.js';
 export { UserCache } from './user-cache.js';
+export { countStoreCalls, type StoreCallCount, type StoreCalls } from './store-calls.js';

@@ -49,6 +49,11 @@ describe('Prometheus /metrics', () => {
     expect(value(text, 'easgate_policy_cache_lookups{kind="association",result="hit"}')).toBeGreaterThan(0);
     expect(text).toContain('easgate_sync_records_pending');
     expect(text).toContain('easgate_process_cpu_seconds_total');
+    // Store round trips: the new device was created once, its mailbox written; none failed.
+    expect(value(text, 'easgate_store_calls{op="createAssociation",result="ok"}')).toBeGreaterThanOrEqual(1);
+    expect(value(text, 'easgate_store_calls{op="putMailbox",result="ok"}')).toBeGreaterThanOrEqual(1);
+    expect(value(text, 'easgate_store_calls{op="createAssociation",result="failed"}')).toBe(0);
+    expect(value(text, 'easgate_store_call_seconds{op="createAssociation"}')).toBeGreaterThan(0);
 
     upstream.control.deliver('alice@example.test');
     await ping;
