@@ -57,8 +57,11 @@ export function evaluate(
   const listed = snapshot.deviceIds.get(key);
   if (listed !== undefined) return DECISIONS.DeviceIdList[listed.accessLevel];
   // "Only managed devices": explicit lists above win; a level of Allow leaves it to the rules.
+  // Discovery still passes, so that the IMEI a registration may name can arrive.
   const unregistered = snapshot.unregisteredAccessLevel;
-  if (unregistered !== 'Allow' && association?.backendDeviceId === undefined) return DECISIONS.Unregistered[unregistered];
+  if (unregistered !== 'Allow' && association?.backendDeviceId === undefined && !discovering(association, request)) {
+    return DECISIONS.Unregistered[unregistered];
+  }
 
   const rules = snapshot.rules;
   const userAgent = request.userAgent ?? association?.userAgent;
@@ -69,16 +72,7 @@ export function evaluate(
   // Discovery is first contact only: once a device was decided with what query and headers
   // give (it never sent DeviceInformation), its Provisions are decided the same way, so
   // that its state does not flip between DeviceDiscovery and its verdict.
-  if (
-    model === undefined &&
-    os === undefined &&
-    association?.deviceInfoAt === undefined &&
-    (association?.accessState === undefined || association.accessState === 'DeviceDiscovery') &&
-    request.command !== undefined &&
-    DISCOVERY_COMMANDS.has(request.command)
-  ) {
-    return DISCOVERY;
-  }
+  if (discovering(association, request)) return DISCOVERY;
   const deviceType = request.deviceType ?? association?.deviceType;
   if (os !== undefined) hit = rules.DeviceOS.get(os);
   if (hit !== undefined) return hit.decision;
@@ -94,4 +88,21 @@ export function evaluate(
   const domainLevel = domain?.defaultAccessLevel;
   if (domainLevel !== undefined) return DECISIONS.Domain[domainLevel];
   return DECISIONS.Global[snapshot.defaultAccessLevel];
+}
+
+/**
+ * First contact: no DeviceInformation yet (neither in this request nor recorded), the
+ * device still undecided, and a command that discovery lets through.
+ */
+function discovering(association: Assoc | null | undefined, request: EvalRequest): boolean {
+  return (
+    request.model === undefined &&
+    request.os === undefined &&
+    association?.model === undefined &&
+    association?.os === undefined &&
+    association?.deviceInfoAt === undefined &&
+    (association?.accessState === undefined || association.accessState === 'DeviceDiscovery') &&
+    request.command !== undefined &&
+    DISCOVERY_COMMANDS.has(request.command)
+  );
 }

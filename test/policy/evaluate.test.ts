@@ -77,12 +77,22 @@ describe('evaluate: the unregistered access level', () => {
     w.association = { ...w.association, backendDeviceId: 'mdm-1' };
     expect(decide(w)).toEqual({ access: 'Allow', state: 'Allowed', reason: 'Global' });
   });
-  it('decides a new device before discovery: it needs no model or OS', () => {
+  it('lets a new device discover (so that an IMEI a registration names can arrive), and refuses its first other command', () => {
     const w = world();
     w.org.unregisteredAccessLevel = 'Block';
     w.association = undefined;
     w.request.command = 'Provision';
+    expect(decide(w)).toMatchObject({ access: 'Allow', state: 'DeviceDiscovery' });
+    w.request.command = 'FolderSync';
     expect(decide(w)).toMatchObject({ access: 'Block', reason: 'Unregistered' });
+  });
+  it('decides a Provision that carries DeviceInformation: nothing is left to discover', () => {
+    const w = world();
+    w.org.unregisteredAccessLevel = 'Quarantine';
+    w.association = undefined;
+    w.request.command = 'Provision';
+    w.request.model = 'iPhone 15';
+    expect(decide(w)).toMatchObject({ access: 'Quarantine', reason: 'Unregistered' });
   });
   it('is Allow for organisation settings stored before it existed', () => {
     const w = world();

@@ -135,6 +135,18 @@ describe('only devices registered in the management backend may sync', () => {
     await until(async () => (await stateOf('LOANED1'))?.accessReason === 'Individual');
     await sim.close();
   });
+  it('lets an EAS 12.1 device registered by IMEI discover, then links it when its Settings reports the IMEI', async () => {
+    backend.putDevice({ backendDeviceId: 'mdm-6', user: USER, imei: '35-121', registered: true });
+    await sync();
+    const sim = new DeviceSimulator({ url: gw.url, user: USER, password: 'alice123', deviceId: 'OLDPROTO1', protocolVersion: '12.1', deviceType: 'SAMSUNG', deviceInformation: { model: 'SM-G900F', imei: '35-121' } });
+    expect((await sim.provision()).response.status).toBe(200);
+    expect((await sim.settings()).status).toBe(200);
+    expect((await sim.folderSync()).response.status).toBe(200);
+    await until(async () => (await stateOf('OLDPROTO1'))?.backendDeviceId === 'mdm-6');
+    expect(await stateOf('OLDPROTO1')).toMatchObject({ accessState: 'Allowed' });
+    await sim.close();
+  });
+
   it('keeps the last known registrations while the backend is unreachable; a device it never saw gets the level', async () => {
     await backend.close();
     const known = phone('PREREG1');
