@@ -30,7 +30,7 @@ export const ERRORS = {
   EASGATE_ERR_API_INVALID: { status: 400, message: 'Admin API: a field is missing, of the wrong type or out of range; `field` names it' },
   EASGATE_ERR_API_UNKNOWN_FIELD: { status: 400, message: 'Admin API: the request has a field the route does not know; `field` names it' },
   EASGATE_ERR_API_BAD_CURSOR: { status: 400, message: 'Admin API: the cursor is malformed or belongs to another query' },
-  EASGATE_ERR_API_CONFLICT: { status: 409, message: 'Admin API: the object exists already (a token name, a rule id, a rule for the same characteristic and query string), or its state forbids the change (a wipe already sent)' },
+  EASGATE_ERR_API_CONFLICT: { status: 409, message: 'Admin API: the object exists already (a token name, a rule id, a rule for the same characteristic and query string), or its state forbids the change (a wipe already sent), or it kept changing under a write (try again)' },
   EASGATE_ERR_API_LICENSE_LIMIT: { status: 409, message: 'Admin API: enabling the user would exceed the license (every licensed user is in use)' },
   EASGATE_ERR_API_INTERNAL: { status: 500, message: 'Admin API: the call failed inside the gateway (e.g. the store cannot be reached); the log has the cause' },
   EASGATE_ERR_API_SYNC_NOT_CONFIGURED: { status: 409, message: 'Admin API: the backend sync is not configured (EASGATE_BACKEND_URL is unset)' },

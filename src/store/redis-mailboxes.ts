@@ -33,6 +33,8 @@ export async function putMailbox(ctx: MailboxContext, mailbox: Mailbox, options:
     options.createOnly === true ? '1' : '0',
     JSON.stringify(off),
     ...ctx.notice(change),
+    // getMailbox parses what JSON.stringify wrote, so the same mailbox gives the same text.
+    options.expect === undefined ? '' : JSON.stringify(options.expect),
   ];
   const [status, json] = (await SCRIPTS.putMailbox.run(ctx.client, [k.mailboxes, k.mailboxIndex, k.enabledMailboxes], args)) as [
     MailboxWrite['status'],

@@ -151,7 +151,8 @@ export interface MailboxQuery {
  * create-if-absent found a mailbox (returned).
  */
 export interface MailboxWrite {
-  status: 'ok' | 'license-limit' | 'exists';
+  /** changed: `expect` was given and the stored mailbox is another by now (`mailbox` is that one). */
+  status: 'ok' | 'license-limit' | 'exists' | 'changed';
   mailbox: Mailbox | undefined;
 }
 
@@ -163,6 +164,12 @@ export interface MailboxWriteOptions {
    * disabled (reason License) instead of being refused.
    */
   createOnly?: boolean;
+  /**
+   * Compare and set: write only if the stored mailbox is still this one (as getMailbox
+   * returned it), else answer `changed` with the stored one. A read-modify-write of two
+   * writers at once (two admins, the backend's actions) then never loses one of them.
+   */
+  expect?: Mailbox;
 }
 
 /** A named admin API token; only the SHA-256 of its secret is kept. */

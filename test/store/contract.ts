@@ -71,6 +71,17 @@ export function storeContract(name: string, make: MakeStore): void {
       expect(await t.store.countEnabledMailboxes()).toBe(3);
     });
 
+    it('writes a mailbox only if it is still the one read (compare and set), else answers changed with the stored one', async () => {
+      await t.store.putMailbox(mailbox('cas@x.test'));
+      const read = (await t.store.getMailbox('cas@x.test'))!;
+      const other = { ...read, allowedDeviceIds: ['OTHER1'] };
+      expect((await t.store.putMailbox(other, { expect: read })).status).toBe('ok');
+      const late = await t.store.putMailbox({ ...read, blockedDeviceIds: ['MINE1'] }, { expect: read });
+      expect(late).toEqual({ status: 'changed', mailbox: other });
+      expect(await t.store.getMailbox('cas@x.test')).toEqual(other);
+      expect((await t.store.putMailbox({ ...other, blockedDeviceIds: ['MINE1'] }, { expect: late.mailbox! })).status).toBe('ok');
+    });
+
     it('counts enabled mailboxes, all and per domain', async () => {
       await t.store.putMailbox(mailbox('a@one.test'));
       await t.store.putMailbox(mailbox('b@one.test'));

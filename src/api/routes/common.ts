@@ -44,15 +44,21 @@ export async function updateMailbox(
   change: (m: Mailbox) => Mailbox,
 ): Promise<{ before: Mailbox | undefined; write: MailboxWrite; next: Mailbox }> {
   const limit = await licenseLimit(store);
-  const before = await store.getMailbox(user);
-  const next = change(structuredClone(before ?? defaultMailbox(user)));
-  let write = await store.putMailbox(next, before === undefined ? { ...limit, createOnly: true } : limit);
-  if (write.status === 'exists' && write.mailbox !== undefined) {
-    // Created meanwhile (by a device's first request): change that one.
-    return { before: write.mailbox, write: await store.putMailbox(change(structuredClone(write.mailbox)), limit), next: change(structuredClone(write.mailbox)) };
+  let before = await store.getMailbox(user);
+  // Compare and set: a writer that changed the mailbox meanwhile (another admin, the
+  // backend's actions, a device's first request creating it) is never overwritten.
+  for (let attempt = 1; ; attempt++) {
+    const next = change(structuredClone(before ?? defaultMailbox(user)));
+    const write = await store.putMailbox(next, before === undefined ? { ...limit, createOnly: true } : { ...limit, expect: before });
+    if (write.status !== 'exists' && write.status !== 'changed') return { before, write, next };
+    if (attempt === MAX_ATTEMPTS) throw new ApiError('EASGATE_ERR_API_CONFLICT', `the mailbox of ${user} kept changing while this change was written; try again`);
+    before = write.mailbox;
+    // Many writers at once: each round one wins; a short random wait spreads the rest.
+    if (attempt > 2) await new Promise((r) => setTimeout(r, Math.random() * attempt * 2));
   }
-  return { before, write, next };
 }
+
+const MAX_ATTEMPTS = 50;
 
 /** The list without this device ID (compared without case). */
 export function withoutId(ids: readonly string[], deviceId: string): string[] {
