@@ -60,7 +60,10 @@ export class RedisChangeBus extends Listeners {
   }
 
   private async subscribe(): Promise<void> {
-    const sub: RedisClient = this.client instanceof Cluster ? this.client.duplicate() : this.client.duplicate();
+    // ioredis' own resubscription after a reconnect has no rejection handler: a connection
+    // closed before its reply (a stop while Redis comes back) was an unhandled rejection.
+    // This bus resubscribes itself (the Cluster client's subscriber does it its own way).
+    const sub: RedisClient = this.client instanceof Cluster ? this.client.duplicate() : this.client.duplicate({ autoResubscribe: false });
     this.subscriber = sub;
     let ready = false;
     sub.on('message', (channel: string, message: string) => {
@@ -75,7 +78,13 @@ export class RedisChangeBus extends Listeners {
       this.emit(m.key === undefined ? { kind: m.k } : { kind: m.k, key: m.key });
     });
     sub.on('ready', () => {
-      if (ready) this.emit({ kind: 'resync' });
+      if (!ready) return;
+      if (sub instanceof Cluster) return this.emit({ kind: 'resync' });
+      // Listeners resync once messages flow again, so that nothing falls between the two.
+      sub.subscribe(this.channel).then(
+        () => this.emit({ kind: 'resync' }),
+        () => undefined, // closed again: the next 'ready' tries anew
+      );
     });
     sub.on('error', () => {
       // ioredis reconnects by itself; the reload backstop covers the gap

@@ -15,10 +15,15 @@ import type { RedisClient } from './redis-scripts.js';
  *   through a coordinated failover; then it fails, and a device whose request needed the
  *   store gets 503 with Retry-After instead of hanging (known devices are served from the
  *   decision cache and need no command).
+ * - No command waits more than COMMAND_TIMEOUT_MS for its answer, queued or sent: the
+ *   offline queue is bounded by reconnect attempts only when connections fail, and while
+ *   no Sentinel answers (or they refuse our password) ioredis keeps asking them without
+ *   one failing; a host gone without a reset would hold a sent command for minutes.
  * - `READONLY` (a write reached a server that a failover has turned into a replica):
  *   reconnect, which asks the Sentinels for the primary again, and resend the command.
  */
 export const MAX_RETRIES_PER_REQUEST = 4;
+export const COMMAND_TIMEOUT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 
 export function reconnectDelay(attempt: number): number {
@@ -34,6 +39,7 @@ const common: RedisOptions = {
   maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
   reconnectOnError,
   connectTimeout: CONNECT_TIMEOUT_MS,
+  commandTimeout: COMMAND_TIMEOUT_MS,
 };
 
 function auth(a: RedisAddress): RedisOptions {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { device } from './fixture.js';
+import { device, waitFor } from './fixture.js';
 import { uniquePrefix } from './redis-fixture.js';
 import { createOnceWritable, startSentinelGroup, storeAt, topologyContract, type SentinelGroup } from './redis-topology.js';
 
@@ -62,17 +62,26 @@ describe('RedisStore through Sentinel while the primary changes', () => {
     }
   }, 60_000);
 
-  it('after SIGKILL of the primary, every replicated write survives and writes resume on the promoted replica', async () => {
+  it('after SIGKILL of the primary, every replicated write survives, writes resume on the promoted replica, and other stores resync then hear changes again', async () => {
     const prefix = uniquePrefix('sentinel-kill');
     const store = sentinelStore(prefix);
+    const peer = sentinelStore(prefix);
     try {
+      const heard: string[] = [];
+      await peer.onChange((c) => heard.push(c.kind));
       for (let i = 0; i < 30; i++) await store.createAssociation(device(`u${i}@x.test`, `D${i}`));
       await group.waitReplicated();
       await group.killPrimary();
       expect(await createOnceWritable(store, 'late@x.test', 'LATE')).toBe(true);
       expect(await store.countAssociations()).toBe(31);
+      // The peer's subscriber came back on the new primary: it said so (resync), and hears what follows.
+      await waitFor(() => heard.includes('resync'), 10_000);
+      const before = heard.length;
+      await store.putRule({ id: 'after-kill', characteristic: 'DeviceType', queryString: 'x', accessLevel: 'Block' });
+      await waitFor(() => heard.slice(before).includes('rule'), 5_000);
     } finally {
       store.disconnect();
+      peer.disconnect();
     }
   }, 60_000);
 });

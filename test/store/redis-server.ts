@@ -37,9 +37,10 @@ process.once('exit', () => {
 
 /**
  * Starts Debian's `command` (redis-server or redis-sentinel) with `args` (a config file
- * and/or options) and waits until it answers PING on 127.0.0.1:port.
+ * and/or options) and waits until it answers PING on 127.0.0.1:port (with `password` when
+ * it has one).
  */
-export async function startRedisProcess(command: 'redis-server' | 'redis-sentinel', port: number, args: string[]): Promise<RedisProcess> {
+export async function startRedisProcess(command: 'redis-server' | 'redis-sentinel', port: number, args: string[], password?: string): Promise<RedisProcess> {
   const child = spawn(command, args, { stdio: 'ignore' });
   running.add(child);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -52,7 +53,7 @@ export async function startRedisProcess(command: 'redis-server' | 'redis-sentine
       await exited;
     },
   };
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(password !== undefined ? { password } : {}) });
   probe.on('error', () => undefined); // refused until the server listens
   try {
     for (let i = 0; ; i++) {

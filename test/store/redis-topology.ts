@@ -35,8 +35,8 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
 }
 
 /** One short-lived connection to a test server that gives up at once when it is down. */
-async function ask<T>(port: number, f: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+async function ask<T>(port: number, f: (r: Redis) => Promise<T>, password?: string): Promise<T> {
+  const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, ...(password !== undefined ? { password } : {}) });
   r.on('error', () => undefined);
   try {
     await r.connect();
@@ -59,8 +59,8 @@ function info(text: string): Record<string, string> {
  * Waits until `count` replicas are online at the primary and have acknowledged every write
  * it had taken when called (replicas acknowledge once a second).
  */
-export async function replicasCaughtUp(primaryPort: number, count: number): Promise<void> {
-  const replication = () => ask(primaryPort, async (r) => info(await r.info('replication')));
+export async function replicasCaughtUp(primaryPort: number, count: number, password?: string): Promise<void> {
+  const replication = () => ask(primaryPort, async (r) => info(await r.info('replication')), password);
   // The writes taken before this call; later ones may still be on their way.
   const target = Number((await replication()).master_repl_offset);
   await waitUntil(`${count} replicas of ${primaryPort} caught up`, async () => {
@@ -79,7 +79,7 @@ async function stopAll(procs: Iterable<RedisProcess>, dir: { remove(): Promise<v
 
 export interface SentinelGroup {
   readonly masterName: string;
-  /** EASGATE_REDIS_URL for the group: redis+sentinel://127.0.0.1:s1,…/masterName. */
+  /** EASGATE_REDIS_URL for the group: redis+sentinel://[:dataPassword@]127.0.0.1:s1,…/masterName. */
   readonly url: string;
   readonly servers: ReadonlyMap<number, RedisProcess>;
   readonly sentinels: readonly RedisProcess[];
@@ -98,17 +98,22 @@ export interface SentinelGroup {
  * A primary, `replicas` replicas and `sentinels` Sentinels (quorum 2) that declare the
  * primary down after a second without an answer.
  */
-export async function startSentinelGroup(options: { replicas?: number; sentinels?: number } = {}): Promise<SentinelGroup> {
+export async function startSentinelGroup(options: { replicas?: number; sentinels?: number; dataPassword?: string; sentinelPassword?: string } = {}): Promise<SentinelGroup> {
   const masterName = 'easgate-test';
+  const dp = options.dataPassword;
+  const sp = options.sentinelPassword;
+  const dataAuth = dp === undefined ? [] : ['--requirepass', dp, '--masterauth', dp];
+  const askData = <T>(port: number, f: (r: Redis) => Promise<T>) => ask(port, f, dp);
+  const askSentinel = <T>(port: number, f: (r: Redis) => Promise<T>) => ask(port, f, sp);
   const dir = await tempDir('sentinel');
   const servers = new Map<number, RedisProcess>();
   const sentinels: RedisProcess[] = [];
   try {
     const primaryPort = await freePort();
-    servers.set(primaryPort, await startRedisProcess('redis-server', primaryPort, serverArgs(primaryPort, dir.path)));
+    servers.set(primaryPort, await startRedisProcess('redis-server', primaryPort, [...serverArgs(primaryPort, dir.path), ...dataAuth], dp));
     for (let i = 0; i < (options.replicas ?? 2); i++) {
       const port = await freePort();
-      servers.set(port, await startRedisProcess('redis-server', port, [...serverArgs(port, dir.path), '--replicaof', '127.0.0.1', String(primaryPort)]));
+      servers.set(port, await startRedisProcess('redis-server', port, [...serverArgs(port, dir.path), ...dataAuth, '--replicaof', '127.0.0.1', String(primaryPort)], dp));
     }
     for (let i = 0; i < (options.sentinels ?? 3); i++) {
       const port = await freePort();
@@ -123,14 +128,16 @@ export async function startSentinelGroup(options: { replicas?: number; sentinels
           `sentinel down-after-milliseconds ${masterName} 1000`,
           `sentinel failover-timeout ${masterName} 5000`,
           `sentinel parallel-syncs ${masterName} 2`,
+          ...(dp === undefined ? [] : [`sentinel auth-pass ${masterName} ${dp}`]),
+          ...(sp === undefined ? [] : [`requirepass ${sp}`]),
           '',
         ].join('\n'),
       );
-      sentinels.push(await startRedisProcess('redis-sentinel', port, [conf]));
+      sentinels.push(await startRedisProcess('redis-sentinel', port, [conf], sp));
     }
     const live = () => sentinels.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
     const primaryOf = async (s: RedisProcess): Promise<number> => {
-      const addr = (await ask(s.port, (r) => r.call('SENTINEL', 'get-master-addr-by-name', masterName))) as [string, string];
+      const addr = (await askSentinel(s.port, (r) => r.call('SENTINEL', 'get-master-addr-by-name', masterName))) as [string, string];
       return Number(addr[1]);
     };
     const primary = async (): Promise<number> => {
@@ -141,7 +148,7 @@ export async function startSentinelGroup(options: { replicas?: number; sentinels
     const waitReplicated = async (): Promise<void> => {
       const p = await primary();
       const others = [...servers.values()].filter((s) => s.port !== p && s.child.exitCode === null && s.child.signalCode === null);
-      await replicasCaughtUp(p, others.length);
+      await replicasCaughtUp(p, others.length, dp);
     };
     /** Every Sentinel knows the others and every live replica, and the replicas are in sync: a failover can start. */
     const settled = async (): Promise<void> => {
@@ -151,8 +158,8 @@ export async function startSentinelGroup(options: { replicas?: number; sentinels
         'Sentinels know each other and the replicas',
         async () => {
           for (const s of live()) {
-            const others = (await ask(s.port, (r) => r.call('SENTINEL', 'sentinels', masterName))) as unknown[];
-            const replicas = (await ask(s.port, (r) => r.call('SENTINEL', 'replicas', masterName))) as string[][];
+            const others = (await askSentinel(s.port, (r) => r.call('SENTINEL', 'sentinels', masterName))) as unknown[];
+            const replicas = (await askSentinel(s.port, (r) => r.call('SENTINEL', 'replicas', masterName))) as string[][];
             const healthy = replicas.filter((fields) => {
               const flags = fields[fields.indexOf('flags') + 1] ?? '';
               return flags === 'slave';
@@ -163,20 +170,20 @@ export async function startSentinelGroup(options: { replicas?: number; sentinels
         },
         40_000,
       );
-      await replicasCaughtUp(p, expectedReplicas);
+      await replicasCaughtUp(p, expectedReplicas, dp);
     };
     const promoted = async (old: number): Promise<number> => {
       const next = await waitUntil('a new primary', async () => {
         const p = await primary().catch(() => undefined);
         return p !== undefined && p !== old ? p : undefined;
       });
-      await waitUntil('the new primary takes writes', async () => ask(next, async (r) => info(await r.info('replication')).role === 'master'));
+      await waitUntil('the new primary takes writes', async () => askData(next, async (r) => info(await r.info('replication')).role === 'master'));
       return next;
     };
     await settled();
     return {
       masterName,
-      url: `redis+sentinel://${sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}/${masterName}`,
+      url: `redis+sentinel://${dp === undefined ? '' : `:${encodeURIComponent(dp)}@`}${sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}/${masterName}`,
       servers,
       sentinels,
       primary,
@@ -184,7 +191,7 @@ export async function startSentinelGroup(options: { replicas?: number; sentinels
       async failover() {
         await settled();
         const old = await primary();
-        await ask(sentinels[0]!.port, (r) => r.call('SENTINEL', 'failover', masterName));
+        await askSentinel(sentinels[0]!.port, (r) => r.call('SENTINEL', 'failover', masterName));
         const next = await promoted(old);
         await settled();
         return next;
@@ -271,8 +278,8 @@ export async function startCluster(options: { primaries?: number } = {}): Promis
  * A store reached the way the gateway reaches it: EASGATE_REDIS_URL read by the
  * configuration. Connection errors are expected while a primary is killed; nothing logs them here.
  */
-export function storeAt(url: string, prefix: string): RedisStore {
-  const config = loadConfig({ EASGATE_UPSTREAM_URL: 'http://127.0.0.1:1/Microsoft-Server-ActiveSync', EASGATE_REDIS_URL: url, EASGATE_REDIS_PREFIX: prefix });
+export function storeAt(url: string, prefix: string, env: Record<string, string> = {}): RedisStore {
+  const config = loadConfig({ EASGATE_UPSTREAM_URL: 'http://127.0.0.1:1/Microsoft-Server-ActiveSync', EASGATE_REDIS_URL: url, EASGATE_REDIS_PREFIX: prefix, ...env });
   const store = new RedisStore({ url: config.redisUrl!, keyPrefix: config.redisPrefix });
   store.client.on('error', () => undefined);
   return store;
