@@ -162,7 +162,9 @@ export class MemoryStore implements Store {
   async putMailbox(mailbox: Mailbox, options: MailboxWriteOptions = {}): Promise<MailboxWrite> {
     const held = this.mailboxes.get(mailbox.user);
     if (options.createOnly === true && held !== undefined) return { status: 'exists', mailbox: clone(held) };
-    if (options.expect !== undefined && JSON.stringify(held) !== JSON.stringify(options.expect)) return { status: 'changed', mailbox: clone(held) };
+    if (options.expect !== undefined && (options.expect === null ? held !== undefined : JSON.stringify(held) !== JSON.stringify(options.expect))) {
+      return { status: 'changed', mailbox: clone(held) };
+    }
     const member = `${domainOf(mailbox.user)}\u0000${mailbox.user}`;
     let next = clone(mailbox);
     const limit = options.licenseLimit;

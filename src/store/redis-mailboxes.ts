@@ -34,7 +34,7 @@ export async function putMailbox(ctx: MailboxContext, mailbox: Mailbox, options:
     JSON.stringify(off),
     ...ctx.notice(change),
     // getMailbox parses what JSON.stringify wrote, so the same mailbox gives the same text.
-    options.expect === undefined ? '' : JSON.stringify(options.expect),
+    options.expect === undefined ? '' : options.expect === null ? '!' : JSON.stringify(options.expect),
   ];
   const [status, json] = (await SCRIPTS.putMailbox.run(ctx.client, [k.mailboxes, k.mailboxIndex, k.enabledMailboxes], args)) as [
     MailboxWrite['status'],

@@ -131,14 +131,18 @@ return 1
 /**
  * KEYS: mailboxes, mailbox index, enabled index. ARGV: user, json, enabled ('1'/'0'),
  * enabled-index member, license limit ('' none), create-only ('1'/'0'), json when created
- * disabled by the license, channel, message, the JSON the stored one must still be ('' any).
+ * disabled by the license, channel, message, the JSON the stored one must still be ('' any, '!' none stored).
  * Returns {status, json}.
  */
 const PUT_MAILBOX = `
 local user, json = ARGV[1], ARGV[2]
 local held = redis.call('HGET', KEYS[1], user)
 if ARGV[6] == '1' and held then return {'exists', held} end
-if ARGV[10] ~= '' and held ~= ARGV[10] then return {'changed', held or ''} end
+if ARGV[10] == '!' then
+  if held then return {'changed', held} end
+elseif ARGV[10] ~= '' and held ~= ARGV[10] then
+  return {'changed', held or ''}
+end
 local enabled = ARGV[3] == '1'
 local was = redis.call('ZSCORE', KEYS[3], ARGV[4])
 if enabled and not was and ARGV[5] ~= '' and redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[5]) then

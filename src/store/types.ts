@@ -168,8 +168,9 @@ export interface MailboxWriteOptions {
    * Compare and set: write only if the stored mailbox is still this one (as getMailbox
    * returned it), else answer `changed` with the stored one. A read-modify-write of two
    * writers at once (two admins, the backend's actions) then never loses one of them.
+   * null: write only if there is no mailbox yet.
    */
-  expect?: Mailbox;
+  expect?: Mailbox | null;
 }
 
 /** A named admin API token; only the SHA-256 of its secret is kept. */

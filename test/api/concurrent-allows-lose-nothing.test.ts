@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDevice } from '../../src/api/device-access.js';
+import { updateMailbox } from '../../src/api/routes/common.js';
 import { RedisStore, type Store } from '../../src/store/index.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../store/redis-fixture.js';
 
@@ -27,7 +28,9 @@ describe('concurrent allows and blocks of one mailbox', () => {
     await dropPrefix(prefix);
   });
 
-  it('keeps every device listed when 24 are allowed or blocked at once through two replicas', async () => {
+  it('keeps every device listed when 24 are allowed or blocked at once through two replicas, and a level changed meanwhile', async () => {
+    // Meanwhile another admin changes the user's default level (PUT /mailboxes: other fields keep their value).
+    const levelChange = updateMailbox(two, USER, (m) => ({ ...m, defaultAccessLevel: 'Quarantine' }), 'refuse');
     const results = await Promise.all(
       Array.from({ length: 24 }, async (_, n) => {
         const store = n % 2 === 0 ? one : two;
@@ -35,8 +38,10 @@ describe('concurrent allows and blocks of one mailbox', () => {
         return listDevice(store, a, n % 3 === 0 ? 'Block' : 'Allow', Date.now(), `admin${n}`);
       }),
     );
+    await levelChange;
     expect(results.every((r) => r.outcome === 'ok')).toBe(true);
     const m = (await one.getMailbox(USER))!;
+    expect(m.defaultAccessLevel).toBe('Quarantine');
     expect([...m.allowedDeviceIds].sort()).toEqual(Array.from({ length: 24 }, (_, n) => n).filter((n) => n % 3 !== 0).map((n) => `DEV${n}`).sort());
     expect([...m.blockedDeviceIds].sort()).toEqual(Array.from({ length: 24 }, (_, n) => n).filter((n) => n % 3 === 0).map((n) => `DEV${n}`).sort());
   });

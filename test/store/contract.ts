@@ -80,6 +80,9 @@ export function storeContract(name: string, make: MakeStore): void {
       expect(late).toEqual({ status: 'changed', mailbox: other });
       expect(await t.store.getMailbox('cas@x.test')).toEqual(other);
       expect((await t.store.putMailbox({ ...other, blockedDeviceIds: ['MINE1'] }, { expect: late.mailbox! })).status).toBe('ok');
+      // expect: null writes only a mailbox that does not exist yet.
+      expect(await t.store.putMailbox(mailbox('cas@x.test'), { expect: null })).toMatchObject({ status: 'changed', mailbox: { blockedDeviceIds: ['MINE1'] } });
+      expect((await t.store.putMailbox(mailbox('cas-new@x.test'), { expect: null })).status).toBe('ok');
     });
 
     it('counts enabled mailboxes, all and per domain', async () => {

@@ -42,14 +42,19 @@ export async function updateMailbox(
   store: Store,
   user: string,
   change: (m: Mailbox) => Mailbox,
+  /** A new mailbox over the license: created disabled (a device's own first request does that), or refused. */
+  newOverLicense: 'disable' | 'refuse' = 'disable',
+  /** The license limit, when the caller read it already (bulk changes). */
+  knownLimit?: { licenseLimit?: number },
 ): Promise<{ before: Mailbox | undefined; write: MailboxWrite; next: Mailbox }> {
-  const limit = await licenseLimit(store);
+  const limit = knownLimit ?? (await licenseLimit(store));
   let before = await store.getMailbox(user);
   // Compare and set: a writer that changed the mailbox meanwhile (another admin, the
   // backend's actions, a device's first request creating it) is never overwritten.
   for (let attempt = 1; ; attempt++) {
     const next = change(structuredClone(before ?? defaultMailbox(user)));
-    const write = await store.putMailbox(next, before === undefined ? { ...limit, createOnly: true } : { ...limit, expect: before });
+    const fresh = newOverLicense === 'disable' ? { createOnly: true } : { expect: null };
+    const write = await store.putMailbox(next, { ...limit, ...(before === undefined ? fresh : { expect: before }) });
     if (write.status !== 'exists' && write.status !== 'changed') return { before, write, next };
     if (attempt === MAX_ATTEMPTS) throw new ApiError('EASGATE_ERR_API_CONFLICT', `the mailbox of ${user} kept changing while this change was written; try again`);
     before = write.mailbox;

@@ -1,10 +1,10 @@
-import { defaultMailbox, domainOf, type Mailbox } from '../../policy/index.js';
+import { domainOf, type Mailbox } from '../../policy/index.js';
 import type { Store } from '../../store/index.js';
 import { invalid, notFound } from '../errors.js';
 import { route, type ApiContext } from '../route.js';
 import { s } from '../schema.js';
 import { CURSOR, DEVICE_ID_LIST, DOMAIN, LEVEL, LIMIT, page, USER_PARAMS } from '../schemas.js';
-import { licenseLimit, licenseRefused, mailUser } from './common.js';
+import { licenseLimit, licenseRefused, mailUser, updateMailbox } from './common.js';
 
 /** Mailboxes (Set-CASMailbox): ActiveSync on/off, allowed and blocked device IDs, default level; bulk on/off. */
 const MAILBOX = s.any('{ user, activeSyncEnabled, allowedDeviceIds, blockedDeviceIds, defaultAccessLevel?, disabledReason? }');
@@ -26,14 +26,21 @@ function checkLists(m: Mailbox): void {
 
 /** Turns ActiveSync on or off for one user, through the license. */
 async function setEnabled(ctx: ApiContext<unknown, unknown, unknown>, user: string, enabled: boolean, limit: { licenseLimit?: number }): Promise<BulkStatus> {
-  const held = await ctx.store.getMailbox(user);
-  if (held?.activeSyncEnabled === enabled) return 'unchanged';
-  const next: Mailbox = { ...(held ?? defaultMailbox(user)), activeSyncEnabled: enabled };
-  if (enabled) delete next.disabledReason;
-  else next.disabledReason = 'Admin';
-  const w = await ctx.store.putMailbox(next, limit);
-  if (w.status === 'license-limit') return 'license-limit';
-  ctx.audit({ action: enabled ? 'mailbox.enable' : 'mailbox.disable', object: `mailbox:${user}`, before: held ?? null, after: next });
+  if ((await ctx.store.getMailbox(user))?.activeSyncEnabled === enabled) return 'unchanged';
+  const { before, write, next } = await updateMailbox(
+    ctx.store,
+    user,
+    (m) => {
+      const n: Mailbox = { ...m, activeSyncEnabled: enabled };
+      if (enabled) delete n.disabledReason;
+      else n.disabledReason = 'Admin';
+      return n;
+    },
+    'refuse',
+    limit,
+  );
+  if (write.status === 'license-limit') return 'license-limit';
+  ctx.audit({ action: enabled ? 'mailbox.enable' : 'mailbox.disable', object: `mailbox:${user}`, before: before ?? null, after: next });
   return enabled ? 'enabled' : 'disabled';
 }
 
@@ -87,21 +94,28 @@ export const mailboxRoutes = [
     response: MAILBOX,
     handler: async ({ store, params, body, normalizeUser, audit }) => {
       const user = mailUser(normalizeUser, params.user, 'user');
-      const held = await store.getMailbox(user);
-      const next: Mailbox = { ...(held ?? defaultMailbox(user)) };
-      if (body.allowedDeviceIds !== undefined) next.allowedDeviceIds = body.allowedDeviceIds;
-      if (body.blockedDeviceIds !== undefined) next.blockedDeviceIds = body.blockedDeviceIds;
-      if (body.defaultAccessLevel === null) delete next.defaultAccessLevel;
-      else if (body.defaultAccessLevel !== undefined) next.defaultAccessLevel = body.defaultAccessLevel;
-      if (body.activeSyncEnabled !== undefined && body.activeSyncEnabled !== held?.activeSyncEnabled) {
-        next.activeSyncEnabled = body.activeSyncEnabled;
-        if (next.activeSyncEnabled) delete next.disabledReason;
-        else next.disabledReason = 'Admin';
-      }
-      checkLists(next);
-      const w = await store.putMailbox(next, await licenseLimit(store));
+      // Fields left out keep their value, also when someone else changes them meanwhile.
+      const { before, write: w, next } = await updateMailbox(
+        store,
+        user,
+        (held) => {
+          const n: Mailbox = { ...held };
+          if (body.allowedDeviceIds !== undefined) n.allowedDeviceIds = body.allowedDeviceIds;
+          if (body.blockedDeviceIds !== undefined) n.blockedDeviceIds = body.blockedDeviceIds;
+          if (body.defaultAccessLevel === null) delete n.defaultAccessLevel;
+          else if (body.defaultAccessLevel !== undefined) n.defaultAccessLevel = body.defaultAccessLevel;
+          if (body.activeSyncEnabled !== undefined && body.activeSyncEnabled !== held.activeSyncEnabled) {
+            n.activeSyncEnabled = body.activeSyncEnabled;
+            if (n.activeSyncEnabled) delete n.disabledReason;
+            else n.disabledReason = 'Admin';
+          }
+          checkLists(n);
+          return n;
+        },
+        'refuse',
+      );
       if (w.status === 'license-limit') throw licenseRefused(user);
-      audit({ action: 'mailbox.put', object: `mailbox:${user}`, before: held ?? null, after: next });
+      audit({ action: 'mailbox.put', object: `mailbox:${user}`, before: before ?? null, after: next });
       return w.mailbox;
     },
   }),
