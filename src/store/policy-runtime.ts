@@ -58,6 +58,9 @@ export class PolicyRuntime {
   private unsubscribe: (() => void) | undefined;
   private reloading: Promise<void> | undefined;
   private again = false;
+  /** A resync waiting for the store to answer (see resync). */
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
   readonly stats: RuntimeStats = { mailboxHits: 0, mailboxMisses: 0, associationHits: 0, associationMisses: 0, reloads: 0, invalidations: 0 };
   private readonly opts: Required<Omit<PolicyRuntimeOptions, 'onError'>> & Pick<PolicyRuntimeOptions, 'onError'>;
 
@@ -89,10 +92,13 @@ export class PolicyRuntime {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     clearInterval(this.ticker);
     this.scheduleReload.cancel();
     this.scheduleLicense.cancel();
+    clearTimeout(this.resyncTimer);
+    this.resyncTimer = undefined;
     this.unsubscribe?.();
     await this.reloading;
   }
@@ -157,6 +163,32 @@ export class PolicyRuntime {
     }
   }
 
+  /**
+   * The change feed was interrupted (its connection came back): a change may have been
+   * missed, so the policy is reloaded and the cached mailboxes and associations dropped,
+   * but only once the store answers again. Until then the cache keeps serving known
+   * devices, as it did while the store was away: after a Redis failover the subscriber is
+   * often back before the store connection, and an empty cache would answer every device
+   * 503 meanwhile. Tries every second until the store answers.
+   */
+  private resync(delayMs = this.opts.debounceMs): void {
+    if (this.resyncTimer !== undefined) return;
+    this.resyncTimer = setTimeout(() => {
+      this.reload().then(
+        () => {
+          this.resyncTimer = undefined;
+          this.generation++;
+          this.cache.clear();
+        },
+        () => {
+          this.resyncTimer = undefined;
+          if (!this.stopped) this.resync(1_000);
+        },
+      );
+    }, delayMs);
+    this.resyncTimer.unref();
+  }
+
   private onChange(c: Change): void {
     this.generation++;
     this.stats.invalidations++;
@@ -172,8 +204,7 @@ export class PolicyRuntime {
         }
         return;
       case 'resync':
-        this.cache.clear();
-        this.scheduleReload();
+        this.resync();
         return;
       default:
         this.scheduleReload();

@@ -76,4 +76,33 @@ describe('PolicyRuntime over the memory store', () => {
     expect(await store.getAssociation('a@x.test', 'D1')).toMatchObject({ accessState: 'Blocked', matchedRuleId: 'r1' });
     expect((await store.getAssociationHistory('a@x.test', 'D1'))[0]).toMatchObject({ state: 'Blocked', actor: 'gw1' });
   });
+
+  it('after the change feed comes back, keeps serving its cache until the store answers, then reloads and empties it', async () => {
+    const inner = new MemoryStore();
+    await inner.createAssociation(device('a@x.test', 'D1'));
+    // The store as the runtime sees it: reads fail while "down", and the feed's listener is kept to replay a resync.
+    let down = false;
+    let feed: ((c: { kind: 'resync' }) => void) | undefined;
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (prop === 'onChange') return (l: (c: { kind: 'resync' }) => void) => ((feed = l), target.onChange(l as never));
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => (down ? Promise.reject(new Error('store away')) : (v as (...a: unknown[]) => unknown).apply(target, args));
+      },
+    });
+    const rt = await runtime(store);
+    const cached = await rt.getAssociation('a@x.test', 'd1');
+    expect(cached?.deviceId).toBe('D1');
+    const reloads = rt.stats.reloads;
+
+    down = true;
+    feed!({ kind: 'resync' }); // the subscriber is back before the store connection
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rt.peekAssociation('a@x.test', 'd1')).toBe(cached); // known devices still decided from the cache
+
+    down = false;
+    await waitFor(() => rt.peekAssociation('a@x.test', 'd1') === undefined, 3000);
+    expect(rt.stats.reloads).toBeGreaterThan(reloads);
+  });
 });
