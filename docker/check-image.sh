@@ -67,7 +67,8 @@ buildah() { command buildah "$@" 9>&-; }
 # ---------------------------------------------------------------- 1. packages
 t=$(now)
 need=()
-for p in buildah podman runc mmdebstrap curl; do command -v "$p" >/dev/null 2>&1 || need+=("$p"); done
+# type -P: the executables on PATH (command -v would find the podman and buildah functions above)
+for p in buildah podman runc mmdebstrap curl; do type -P "$p" >/dev/null 2>&1 || need+=("$p"); done
 if ((${#need[@]})); then
   log "installing ${need[*]}"
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >"$WORK/logs/apt.log" 2>&1 \
