@@ -77,6 +77,8 @@ describe('the backend sync links devices and applies actions', () => {
     await sync.store.updateAssociation('a@x.test', 'D1', { comment: 'a change the next differential pushes' });
     now += 10_001;
     await waitFor(async () => (await sync.store.getAssociation('a@x.test', 'D1'))?.wipeStatus === 'WipePending');
+    // The action is applied before the run stores its end: wait for that too.
+    await waitFor(async () => (await sync.status()).lastPullAt === now && (await sync.status()).running === null);
     expect(backend.received.length).toBe(pushed); // pulled, not pushed
     const status = await sync.status();
     expect(status.lastPullAt).toBe(now);
