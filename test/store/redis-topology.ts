@@ -221,6 +221,8 @@ export interface ClusterGroup {
   waitReplicated(key: string): Promise<void>;
   /** SIGKILL of the primary serving `key`; resolves with its replica's port once that one serves the slot. */
   killPrimaryFor(key: string): Promise<number>;
+  /** CLUSTER FAILOVER on the replica of the primary serving `key`; resolves with its port once it serves the slot. */
+  failoverFor(key: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -242,13 +244,23 @@ export async function startCluster(options: { primaries?: number } = {}): Promis
       const states = await Promise.all(alive().map((p) => ask(p, async (r) => info((await r.call('CLUSTER', 'INFO')) as string).cluster_state)));
       return states.every((s) => s === 'ok');
     });
-    const primaryFor = async (key: string, via = alive()[0]!): Promise<number> =>
+    /** The ports serving the slot of `key`, its primary first, then its replicas. */
+    const servingSlotOf = async (key: string, via = alive()[0]!): Promise<number[]> =>
       ask(via, async (r) => {
         const slot = (await r.call('CLUSTER', 'KEYSLOT', key)) as number;
-        const slots = (await r.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, ...unknown[]], ...unknown[]][];
+        const slots = (await r.call('CLUSTER', 'SLOTS')) as [number, number, ...[string, number, ...unknown[]][]][];
         const range = slots.find(([from, to]) => slot >= from && slot <= to);
         if (range === undefined) throw new Error(`slot ${slot} is not served`);
-        return range[2][1];
+        return (range.slice(2) as [string, number][]).map((node) => node[1]);
+      });
+    const primaryFor = async (key: string): Promise<number> => (await servingSlotOf(key))[0]!;
+    /** Resolves with the port of the node other than `old` that serves the slot of `key` as a primary. */
+    const takenOver = (key: string, old: number): Promise<number> =>
+      waitUntil('a replica serves the slot', async () => {
+        const p = await primaryFor(key);
+        if (p === old) return undefined;
+        const role = await ask(p, async (r) => info(await r.info('replication')).role);
+        return role === 'master' ? p : undefined;
       });
     return {
       url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
@@ -259,12 +271,17 @@ export async function startCluster(options: { primaries?: number } = {}): Promis
         const old = await primaryFor(key);
         await nodes.get(old)!.kill('SIGKILL');
         nodes.delete(old);
-        return waitUntil('a replica serves the slot', async () => {
-          const p = await primaryFor(key);
-          if (p === old) return undefined;
-          const role = await ask(p, async (r) => info(await r.info('replication')).role);
-          return role === 'master' ? p : undefined;
+        return takenOver(key, old);
+      },
+      async failoverFor(key) {
+        // A replica is listed for the slot once it is attached to the primary.
+        const [old, replica] = await waitUntil('the slot has a replica', async () => {
+          const ports = await servingSlotOf(key);
+          return ports.length > 1 ? ports : undefined;
         });
+        await replicasCaughtUp(old!, 1);
+        await ask(replica!, (r) => r.call('CLUSTER', 'FAILOVER'));
+        return takenOver(key, old!);
       },
       stop: () => stopAll(nodes.values(), dir),
     };
