@@ -33,10 +33,12 @@ const CLOSE_TIMEOUT_MS = 5_000;
  * listener it prints each one to stderr. They go to the JSON log instead, at most one line
  * every 10 s while Redis stays away.
  */
-function reportRedisErrors(store: RedisStore, log: Logger): void {
+function reportRedisErrors(store: RedisStore, log: Logger): () => (Error & { code?: string }) | undefined {
   let lastAt = 0;
   let missed = 0;
+  let last: (Error & { code?: string }) | undefined;
   store.client.on('error', (err: Error & { code?: string }) => {
+    last = err;
     const now = Date.now();
     if (now - lastAt < 10_000) {
       missed++;
@@ -46,6 +48,32 @@ function reportRedisErrors(store: RedisStore, log: Logger): void {
     lastAt = now;
     missed = 0;
   });
+  return () => last;
+}
+
+/**
+ * At start, nothing works without the store: the ports open only once Redis answers. Redis
+ * that is still starting (a compose file, a node reboot) is waited for, up to
+ * EASGATE_STORE_START_WAIT_MS; then the start fails with the connection's own reason (the
+ * address without credentials, and e.g. ECONNREFUSED or a certificate that does not verify).
+ */
+async function waitForRedis(store: RedisStore, config: Config, log: Logger, lastError: () => (Error & { code?: string }) | undefined): Promise<void> {
+  const started = Date.now();
+  for (let waited = false; ; waited = true) {
+    try {
+      await store.client.ping();
+      if (waited) log.info({ waitedMs: Date.now() - started }, 'Redis answers');
+      return;
+    } catch (err) {
+      if (Date.now() - started >= config.storeStartWaitMs) {
+        const cause = lastError() ?? (err as Error & { code?: string });
+        const where = config.redisUrl === undefined ? 'Redis' : `Redis (${describeRedisAddress(config.redisUrl)})`;
+        throw new Error(`${where} did not answer within ${Math.round(config.storeStartWaitMs / 1000)} s of the start: ${cause.message}${cause.code !== undefined ? ` (${cause.code})` : ''}`);
+      }
+      if (!waited) log.warn({ waitMs: config.storeStartWaitMs }, 'waiting for Redis before opening the ports');
+      await sleep(Math.min(1_000, Math.max(0, config.storeStartWaitMs - (Date.now() - started))));
+    }
+  }
 }
 
 /** The mail queue lives beside the rest of the state: in Redis shared by the replicas, or in memory. */
@@ -60,7 +88,7 @@ export async function openState(config: Config, log: Logger, store?: Store): Pro
   const opened: Store =
     store ?? (config.redisUrl === undefined ? new MemoryStore() : new RedisStore({ url: config.redisUrl, keyPrefix: config.redisPrefix }));
   const { store: s, calls: storeCalls } = countStoreCalls(opened);
-  if (s instanceof RedisStore) reportRedisErrors(s, log);
+  const lastRedisError = s instanceof RedisStore ? reportRedisErrors(s, log) : undefined;
   // Which Redis (one server, Sentinel or Cluster, and where), never its credentials.
   if (store === undefined && config.redisUrl !== undefined) log.info({ redis: describeRedisAddress(config.redisUrl) }, 'store: Redis');
   const normalizeUser = createUserNormalizer({
@@ -68,6 +96,7 @@ export async function openState(config: Config, log: Logger, store?: Store): Pro
     ...(config.defaultDomain !== undefined ? { defaultDomain: config.defaultDomain } : {}),
   });
   try {
+    if (store === undefined && s instanceof RedisStore) await waitForRedis(s, config, log, lastRedisError!);
     if (config.policyFile !== undefined) {
       const report = await applyPolicy(s, await loadPolicyFile(config.policyFile, normalizeUser));
       log.info({ file: config.policyFile, written: report.written, unchanged: report.unchanged }, 'policy file applied');

@@ -25,6 +25,7 @@ export interface Config {
   readonly upstreamCa: Buffer | undefined;
   readonly readyUpstreamWindowMs: number;
   readonly readyStoreGraceMs: number;
+  readonly storeStartWaitMs: number;
   readonly inspectBodyLimit: number;
   readonly drainTimeoutMs: number;
   readonly trustProxy: boolean;
@@ -188,6 +189,11 @@ export function loadConfig(env: Env = process.env): Config {
     if (redis?.mode === 'sentinel') redis = { ...redis, sentinelPassword };
     else if (!problems.some((p) => p.startsWith('EASGATE_REDIS_URL'))) problems.push('EASGATE_REDIS_SENTINEL_PASSWORD is only read with a redis+sentinel:// EASGATE_REDIS_URL');
   }
+  const redisCa = values.redisCa as Buffer | undefined;
+  if (redisCa !== undefined) {
+    if (redis?.tls === true) redis = { ...redis, ca: redisCa };
+    else if (!problems.some((p) => p.startsWith('EASGATE_REDIS_URL'))) problems.push('EASGATE_REDIS_CA is only read with a rediss://, rediss+sentinel:// or rediss+cluster:// EASGATE_REDIS_URL');
+  }
   const cert = values.tlsCert as Buffer | undefined;
   const key = values.tlsKey as Buffer | undefined;
   if ((cert === undefined) !== (key === undefined) && !problems.some((p) => p.startsWith('EASGATE_TLS_'))) {
@@ -217,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     upstreamCa: values.upstreamCa as Buffer | undefined,
     readyUpstreamWindowMs: values.readyUpstreamWindowMs as number,
     readyStoreGraceMs: values.readyStoreGraceMs as number,
+    storeStartWaitMs: values.storeStartWaitMs as number,
     inspectBodyLimit: values.inspectBodyLimit as number,
     drainTimeoutMs: values.drainTimeoutMs as number,
     trustProxy: values.trustProxy as boolean,

@@ -128,6 +128,12 @@ export const SETTINGS = {
     default: '30000',
     doc: 'How long /readyz stays 200 while Redis does not answer (known devices are served from the cache meanwhile); then 503 until Redis answers again',
   },
+  storeStartWaitMs: {
+    env: 'EASGATE_STORE_START_WAIT_MS',
+    kind: { type: 'int', min: 0, max: 3_600_000 },
+    default: '60000',
+    doc: 'How long the start waits for Redis to answer (the ports open only then); after that the process exits 1 with the reason (refused, unknown host, certificate, password)',
+  },
   inspectBodyLimit: {
     env: 'EASGATE_INSPECT_BODY_LIMIT',
     kind: { type: 'int', min: 1024, max: 16 * 1024 * 1024 },
@@ -155,6 +161,11 @@ export const SETTINGS = {
     env: 'EASGATE_REDIS_SENTINEL_PASSWORD',
     kind: { type: 'string', maxLength: 512 },
     doc: 'Password of the Sentinels themselves (their requirepass), with a redis+sentinel:// EASGATE_REDIS_URL; the password in that URL is the data nodes\'',
+  },
+  redisCa: {
+    env: 'EASGATE_REDIS_CA',
+    kind: { type: 'file' },
+    doc: 'PEM file of extra CA certificates to trust for Redis over TLS (a rediss… EASGATE_REDIS_URL): data nodes and Sentinels; the public roots stay trusted',
   },
   redisPrefix: {
     env: 'EASGATE_REDIS_PREFIX',

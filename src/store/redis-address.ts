@@ -13,6 +13,8 @@ export interface RedisNode {
 interface Credentials {
   /** TLS to every node (the `rediss` schemes). */
   readonly tls: boolean;
+  /** Extra CA certificates (PEM) to trust with TLS besides the public roots (EASGATE_REDIS_CA). */
+  readonly ca?: Buffer;
   /** The data nodes' ACL user and password (AUTH), from the URL's user information. */
   readonly username?: string;
   readonly password?: string;

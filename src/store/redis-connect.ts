@@ -1,3 +1,4 @@
+import { createSecureContext, rootCertificates, type ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { StoreError } from './errors.js';
 import { parseRedisAddress, type RedisAddress } from './redis-address.js';
@@ -42,12 +43,23 @@ const common: RedisOptions = {
   commandTimeout: COMMAND_TIMEOUT_MS,
 };
 
-function auth(a: RedisAddress): RedisOptions {
+function auth(a: RedisAddress, tls: ConnectionOptions | undefined): RedisOptions {
   return {
     ...(a.username !== undefined ? { username: a.username } : {}),
     ...(a.password !== undefined ? { password: a.password } : {}),
-    ...(a.tls ? { tls: {} } : {}),
+    ...(tls !== undefined ? { tls } : {}),
   };
+}
+
+/**
+ * The TLS options of every connection to the address: Node's defaults (public roots, the
+ * host name or IP checked against the certificate), with EASGATE_REDIS_CA added to the
+ * roots (Node's `ca` alone would replace them). One context for all connections: the roots
+ * are parsed once, not per connect.
+ */
+function tlsOptions(a: RedisAddress): ConnectionOptions | undefined {
+  if (!a.tls) return undefined;
+  return a.ca === undefined ? {} : { secureContext: createSecureContext({ ca: [...rootCertificates, a.ca.toString('utf8')] }) };
 }
 
 /**
@@ -57,14 +69,15 @@ function auth(a: RedisAddress): RedisOptions {
  */
 export function connectRedis(address: RedisAddress | string, extra: RedisOptions = {}): RedisClient {
   const a = typeof address === 'string' ? parsed(address) : address;
+  const tls = tlsOptions(a);
   switch (a.mode) {
     case 'single':
-      // The URL carries the credentials, database and TLS itself.
-      return new Redis(a.url, { ...common, ...extra });
+      // The URL carries the credentials and database itself; rediss:// alone would mean TLS with Node's defaults.
+      return new Redis(a.url, { ...common, ...(tls !== undefined ? { tls } : {}), ...extra });
     case 'sentinel':
       return new Redis({
         ...common,
-        ...auth(a),
+        ...auth(a, tls),
         sentinels: a.sentinels.map((n) => ({ host: n.host, port: n.port })),
         name: a.masterName,
         role: 'master',
@@ -72,13 +85,13 @@ export function connectRedis(address: RedisAddress | string, extra: RedisOptions
         // switch, and writes it takes meanwhile are lost: leave it on +switch-master.
         failoverDetector: true,
         ...(a.sentinelPassword !== undefined ? { sentinelPassword: a.sentinelPassword } : {}),
-        ...(a.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+        ...(tls !== undefined ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
         ...extra,
       });
     case 'cluster': {
       const { lazyConnect, enableOfflineQueue, ...nodeOptions } = extra;
       const options: ClusterOptions = {
-        redisOptions: { ...common, ...auth(a), ...nodeOptions },
+        redisOptions: { ...common, ...auth(a, tls), ...nodeOptions },
         clusterRetryStrategy: reconnectDelay,
         // Every key of the gateway is in one slot, served by one primary: reads go there too.
         scaleReads: 'master',

@@ -39,14 +39,14 @@ export function certificateAuthority(dir: string, name = 'ca'): CertFiles {
   return { cert, key };
 }
 
-/** A server certificate for `san` (e.g. "IP:127.0.0.1") signed by `ca`. */
-export function signedBy(ca: CertFiles, dir: string, name: string, san: string): CertFiles {
+/** A server certificate for `san` (e.g. "IP:127.0.0.1") signed by `ca`; `usage` its extended key usage. */
+export function signedBy(ca: CertFiles, dir: string, name: string, san: string, usage = 'serverAuth'): CertFiles {
   const key = newKey(dir, name);
   const csr = join(dir, `${name}.csr`);
   const ext = join(dir, `${name}.ext`);
   const cert = join(dir, `${name}.pem`);
   openssl(['req', '-new', '-key', key, '-subj', `/CN=${name}`, '-out', csr]);
-  writeFileSync(ext, `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
+  writeFileSync(ext, `subjectAltName=${san}\nextendedKeyUsage=${usage}\n`);
   openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', '1', '-extfile', ext, '-out', cert]);
   return { cert, key };
 }

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,7 +42,8 @@ process.once('exit', () => {
  * and/or options) and waits until it answers PING on 127.0.0.1:port (with `password` when
  * it has one).
  */
-export async function startRedisProcess(command: 'redis-server' | 'redis-sentinel', port: number, args: string[], password?: string): Promise<RedisProcess> {
+export async function startRedisProcess(command: 'redis-server' | 'redis-sentinel', port: number, args: string[], password?: string, tls?: ServerTls): Promise<RedisProcess> {
+  if (tls !== undefined) tlsPorts.set(port, { ca: readFileSync(tls.ca, 'utf8') });
   const child = spawn(command, args, { stdio: 'ignore' });
   running.add(child);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -53,7 +56,7 @@ export async function startRedisProcess(command: 'redis-server' | 'redis-sentine
       await exited;
     },
   };
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(password !== undefined ? { password } : {}) });
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(password !== undefined ? { password } : {}), ...clientTls(port) });
   probe.on('error', () => undefined); // refused until the server listens
   try {
     for (let i = 0; ; i++) {
@@ -74,9 +77,31 @@ export async function startRedisProcess(command: 'redis-server' | 'redis-sentine
   }
 }
 
-/** The options every test server shares: loopback only, no persistence. */
-export function serverArgs(port: number, dir: string): string[] {
-  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+/** The options every test server shares: loopback only, no persistence; with `tls`, TLS only (replication and the cluster bus too). */
+export function serverArgs(port: number, dir: string, tls?: ServerTls): string[] {
+  const listen = tls === undefined ? ['--port', String(port)] : ['--port', '0', '--tls-port', String(port), ...tlsArgs(tls)];
+  return [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+}
+
+/** A server certificate (for IP:127.0.0.1) and the private CA that signed it, as PEM files. */
+export interface ServerTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** The TLS options of redis-server and redis-sentinel, as `--name value` pairs (the config file form drops the dashes). */
+export function tlsArgs(tls: ServerTls): string[] {
+  return ['--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no', '--tls-replication', 'yes', '--tls-cluster', 'yes'];
+}
+
+/** Ports of test servers that speak TLS only, with what a client needs to trust them. */
+const tlsPorts = new Map<number, ConnectionOptions>();
+
+/** ioredis options for a test's own connection to `port`: TLS with the test CA when the server there speaks TLS. */
+export function clientTls(port: number): { tls?: ConnectionOptions } {
+  const tls = tlsPorts.get(port);
+  return tls === undefined ? {} : { tls };
 }
 
 /**

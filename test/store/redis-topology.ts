@@ -8,7 +8,7 @@ import { RedisStore, type Store } from '../../src/store/index.js';
 import { storeContract } from './contract.js';
 import { device } from './fixture.js';
 import { uniquePrefix } from './redis-fixture.js';
-import { freePort, serverArgs, startRedisProcess, tempDir, type RedisProcess } from './redis-server.js';
+import { clientTls, freePort, serverArgs, startRedisProcess, tempDir, tlsArgs, type RedisProcess, type ServerTls } from './redis-server.js';
 
 /**
  * Real Redis topologies for the high-availability tests (docs/redis-ha.md), made of
@@ -36,7 +36,7 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
 
 /** One short-lived connection to a test server that gives up at once when it is down. */
 async function ask<T>(port: number, f: (r: Redis) => Promise<T>, password?: string): Promise<T> {
-  const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, ...(password !== undefined ? { password } : {}) });
+  const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, ...(password !== undefined ? { password } : {}), ...clientTls(port) });
   r.on('error', () => undefined);
   try {
     await r.connect();
@@ -72,6 +72,13 @@ export async function replicasCaughtUp(primaryPort: number, count: number, passw
   });
 }
 
+/** `--name value` pairs as redis.conf lines (`name value`). */
+function configLines(args: string[]): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < args.length; i += 2) lines.push(`${args[i]!.slice(2)} ${args[i + 1]}`);
+  return lines;
+}
+
 async function stopAll(procs: Iterable<RedisProcess>, dir: { remove(): Promise<void> }): Promise<void> {
   await Promise.all([...procs].map((p) => p.kill('SIGKILL')));
   await dir.remove();
@@ -98,7 +105,8 @@ export interface SentinelGroup {
  * A primary, `replicas` replicas and `sentinels` Sentinels (quorum 2) that declare the
  * primary down after a second without an answer.
  */
-export async function startSentinelGroup(options: { replicas?: number; sentinels?: number; dataPassword?: string; sentinelPassword?: string } = {}): Promise<SentinelGroup> {
+export async function startSentinelGroup(options: { replicas?: number; sentinels?: number; dataPassword?: string; sentinelPassword?: string; tls?: ServerTls } = {}): Promise<SentinelGroup> {
+  const tls = options.tls;
   const masterName = 'easgate-test';
   const dp = options.dataPassword;
   const sp = options.sentinelPassword;
@@ -110,10 +118,10 @@ export async function startSentinelGroup(options: { replicas?: number; sentinels
   const sentinels: RedisProcess[] = [];
   try {
     const primaryPort = await freePort();
-    servers.set(primaryPort, await startRedisProcess('redis-server', primaryPort, [...serverArgs(primaryPort, dir.path), ...dataAuth], dp));
+    servers.set(primaryPort, await startRedisProcess('redis-server', primaryPort, [...serverArgs(primaryPort, dir.path, tls), ...dataAuth], dp, tls));
     for (let i = 0; i < (options.replicas ?? 2); i++) {
       const port = await freePort();
-      servers.set(port, await startRedisProcess('redis-server', port, [...serverArgs(port, dir.path), ...dataAuth, '--replicaof', '127.0.0.1', String(primaryPort)], dp));
+      servers.set(port, await startRedisProcess('redis-server', port, [...serverArgs(port, dir.path, tls), ...dataAuth, '--replicaof', '127.0.0.1', String(primaryPort)], dp, tls));
     }
     for (let i = 0; i < (options.sentinels ?? 3); i++) {
       const port = await freePort();
@@ -121,7 +129,7 @@ export async function startSentinelGroup(options: { replicas?: number; sentinels
       await writeFile(
         conf,
         [
-          `port ${port}`,
+          ...(tls === undefined ? [`port ${port}`] : ['port 0', `tls-port ${port}`, ...configLines(tlsArgs(tls))]),
           'bind 127.0.0.1',
           `dir ${dir.path}`,
           `sentinel monitor ${masterName} 127.0.0.1 ${primaryPort} 2`,
@@ -133,7 +141,7 @@ export async function startSentinelGroup(options: { replicas?: number; sentinels
           '',
         ].join('\n'),
       );
-      sentinels.push(await startRedisProcess('redis-sentinel', port, [conf], sp));
+      sentinels.push(await startRedisProcess('redis-sentinel', port, [conf], sp, tls));
     }
     const live = () => sentinels.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
     const primaryOf = async (s: RedisProcess): Promise<number> => {
@@ -183,7 +191,7 @@ export async function startSentinelGroup(options: { replicas?: number; sentinels
     await settled();
     return {
       masterName,
-      url: `redis+sentinel://${dp === undefined ? '' : `:${encodeURIComponent(dp)}@`}${sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}/${masterName}`,
+      url: `${tls === undefined ? 'redis' : 'rediss'}+sentinel://${dp === undefined ? '' : `:${encodeURIComponent(dp)}@`}${sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}/${masterName}`,
       servers,
       sentinels,
       primary,
@@ -227,18 +235,19 @@ export interface ClusterGroup {
 }
 
 /** `primaries` primaries with one replica each, made by `redis-cli --cluster create`; a node is failed after a second. */
-export async function startCluster(options: { primaries?: number } = {}): Promise<ClusterGroup> {
+export async function startCluster(options: { primaries?: number; tls?: ServerTls } = {}): Promise<ClusterGroup> {
+  const tls = options.tls;
   const dir = await tempDir('cluster');
   const nodes = new Map<number, RedisProcess>();
   try {
     const count = 2 * (options.primaries ?? 3);
     for (let i = 0; i < count; i++) {
       const port = await freePort();
-      const args = [...serverArgs(port, dir.path), '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1000'];
-      nodes.set(port, await startRedisProcess('redis-server', port, args));
+      const args = [...serverArgs(port, dir.path, tls), '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1000'];
+      nodes.set(port, await startRedisProcess('redis-server', port, args, undefined, tls));
     }
     const ports = [...nodes.keys()];
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes']);
+    await run('redis-cli', [...(tls === undefined ? [] : ['--tls', '--cacert', tls.ca]), '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes']);
     const alive = () => ports.filter((p) => nodes.has(p));
     await waitUntil('every node says the cluster is ok', async () => {
       const states = await Promise.all(alive().map((p) => ask(p, async (r) => info((await r.call('CLUSTER', 'INFO')) as string).cluster_state)));
@@ -263,7 +272,7 @@ export async function startCluster(options: { primaries?: number } = {}): Promis
         return role === 'master' ? p : undefined;
       });
     return {
-      url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+      url: `${tls === undefined ? 'redis' : 'rediss'}+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
       nodes,
       primaryFor: (key) => primaryFor(key),
       waitReplicated: async (key) => replicasCaughtUp(await primaryFor(key), 1),
@@ -303,15 +312,15 @@ export function storeAt(url: string, prefix: string, env: Record<string, string>
 }
 
 /** The store contract on a topology; each test has its own prefix, and the topology goes away with the file. */
-export function topologyContract(name: string, url: () => string, label: string): void {
+export function topologyContract(name: string, url: () => string, label: string, env: () => Record<string, string> = () => ({})): void {
   storeContract(name, async () => {
     const prefix = uniquePrefix(label);
-    const store = storeAt(url(), prefix);
+    const store = storeAt(url(), prefix, env());
     const peers: Store[] = [];
     return {
       store,
       peer: async () => {
-        const p = storeAt(url(), prefix);
+        const p = storeAt(url(), prefix, env());
         peers.push(p);
         return p;
       },
