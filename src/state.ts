@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { createUserNormalizer, loadPolicyFile, type UserNormalizer } from './policy/index.js';
-import { applyPolicy, countStoreCalls, describeRedisAddress, MemoryStore, PolicyRuntime, RedisStore, type Store, type StoreCalls } from './store/index.js';
+import { applyPolicy, countStoreCalls, describeRedisAddress, KEY_SCHEMA_VERSION, MemoryStore, PolicyRuntime, RedisStore, type Store, type StoreCalls } from './store/index.js';
 import { SyncRecorder } from './sync/index.js';
 import { describeSmtpUrl, MemoryMailQueue, Notifier, RedisMailQueue, SmtpMailer } from './notify/index.js';
 
@@ -76,6 +76,23 @@ async function waitForRedis(store: RedisStore, config: Config, log: Logger, last
   }
 }
 
+/**
+ * Data written by a newer version whose key schema this one would misread is not touched:
+ * the start stops (docs/operations.md, upgrades). Nothing is written but the marker, and
+ * only where none was.
+ */
+async function checkKeySchema(store: RedisStore, config: Config): Promise<void> {
+  const found = await store.claimKeySchema();
+  if (found === KEY_SCHEMA_VERSION) return;
+  const where = `Redis (${config.redisUrl === undefined ? '?' : describeRedisAddress(config.redisUrl)}), prefix "${config.redisPrefix}"`;
+  if (!Number.isInteger(found) || found < 1) throw new Error(`${where}: the key ${store.keys.schema} does not hold a key schema version; this version writes ${KEY_SCHEMA_VERSION}`);
+  throw new Error(
+    found > KEY_SCHEMA_VERSION
+      ? `${where} holds key schema ${found}, written by a newer easgate; this version reads schema ${KEY_SCHEMA_VERSION} and would misread it: run the newer version (docs/operations.md, upgrades)`
+      : `${where} holds key schema ${found}, older than this version's ${KEY_SCHEMA_VERSION}, and no migration from it exists: run the version that wrote it (docs/operations.md, upgrades)`,
+  );
+}
+
 /** The mail queue lives beside the rest of the state: in Redis shared by the replicas, or in memory. */
 function createNotifier(config: Config, store: Store, log: Logger): Notifier | undefined {
   if (config.smtpUrl === undefined) return undefined;
@@ -96,7 +113,10 @@ export async function openState(config: Config, log: Logger, store?: Store): Pro
     ...(config.defaultDomain !== undefined ? { defaultDomain: config.defaultDomain } : {}),
   });
   try {
-    if (store === undefined && s instanceof RedisStore) await waitForRedis(s, config, log, lastRedisError!);
+    if (store === undefined && s instanceof RedisStore) {
+      await waitForRedis(s, config, log, lastRedisError!);
+      await checkKeySchema(s, config);
+    }
     if (config.policyFile !== undefined) {
       const report = await applyPolicy(s, await loadPolicyFile(config.policyFile, normalizeUser));
       log.info({ file: config.policyFile, written: report.written, unchanged: report.unchanged }, 'policy file applied');

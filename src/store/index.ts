@@ -30,7 +30,7 @@ export { associationMatches } from './association-filter.js';
 export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
 export { MemoryStore } from './memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
-export { keySchema, type KeySchema } from './redis-keys.js';
+export { KEY_SCHEMA_VERSION, keySchema, type KeySchema } from './redis-keys.js';
 export { describeRedisAddress, parseRedisAddress, type RedisAddress, type RedisNode } from './redis-address.js';
 export { closeRedis, connectRedis } from './redis-connect.js';
 export type { RedisClient } from './redis-scripts.js';

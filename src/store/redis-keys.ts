@@ -10,8 +10,17 @@ export { TEXT_INDEXES };
  * of one gateway's keys live in one Cluster slot and every script and MULTI works on
  * Cluster; a second tenant on the same Cluster takes another prefix (and slot).
  */
+/**
+ * The version of this key schema, kept in `{prefix}:schema`. A change that an older
+ * version would misread (a key renamed, a field that changes meaning) raises it; a new key
+ * or field that older versions ignore does not.
+ */
+export const KEY_SCHEMA_VERSION = 1;
+
 export interface KeySchema {
   readonly tag: string;
+  /** string: the key schema version the data is written in (KEY_SCHEMA_VERSION). */
+  readonly schema: string;
   readonly system: string;
   readonly organization: string;
   readonly domains: string;
@@ -66,6 +75,7 @@ export function keySchema(prefix: string): KeySchema {
   const history = (id: string): string => `${p}:ah:${id}`;
   return {
     tag: p,
+    schema: `${p}:schema`,
     system: `${p}:system`,
     organization: `${p}:org`,
     domains: `${p}:domains`,

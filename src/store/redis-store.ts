@@ -19,7 +19,7 @@ import * as admin from './redis-admin.js';
 import * as assoc from './redis-associations.js';
 import { changeNumber, changedAssociations, deletedAssociations, forgetDeletions } from './redis-changes.js';
 import * as mbx from './redis-mailboxes.js';
-import { keySchema, type KeySchema } from './redis-keys.js';
+import { KEY_SCHEMA_VERSION, keySchema, type KeySchema } from './redis-keys.js';
 import type { RedisAddress } from './redis-address.js';
 import { closeRedis, connectRedis } from './redis-connect.js';
 import type { RedisClient } from './redis-scripts.js';
@@ -290,6 +290,16 @@ export class RedisStore implements Store {
 
   onChange(listener: ChangeListener): Promise<() => void> {
     return this.bus.listen(listener);
+  }
+
+  /**
+   * The key schema version of the data under the prefix, marked with this version's own
+   * (KEY_SCHEMA_VERSION) when none is there yet: a new prefix, or data written before the
+   * marker existed (schema 1).
+   */
+  async claimKeySchema(): Promise<number> {
+    await this.client.set(this.keys.schema, String(KEY_SCHEMA_VERSION), 'NX');
+    return Number(await this.client.get(this.keys.schema));
   }
 
   async close(): Promise<void> {
