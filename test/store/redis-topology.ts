@@ -105,12 +105,25 @@ export interface SentinelGroup {
  * A primary, `replicas` replicas and `sentinels` Sentinels (quorum 2) that declare the
  * primary down after a second without an answer.
  */
-export async function startSentinelGroup(options: { replicas?: number; sentinels?: number; dataPassword?: string; sentinelPassword?: string; tls?: ServerTls } = {}): Promise<SentinelGroup> {
+export async function startSentinelGroup(
+  options: {
+    replicas?: number;
+    sentinels?: number;
+    /** The data nodes' default user's password (requirepass; replication and the Sentinels use it). */
+    dataPassword?: string;
+    /** An ACL user of the data nodes with a password of its own, named in the URL instead of the default user. */
+    aclUser?: { name: string; password: string };
+    sentinelPassword?: string;
+    tls?: ServerTls;
+  } = {},
+): Promise<SentinelGroup> {
   const tls = options.tls;
+  const acl = options.aclUser;
   const masterName = 'easgate-test';
   const dp = options.dataPassword;
   const sp = options.sentinelPassword;
-  const dataAuth = dp === undefined ? [] : ['--requirepass', dp, '--masterauth', dp];
+  const dataAuth = [...(dp === undefined ? [] : ['--requirepass', dp, '--masterauth', dp]), ...(acl === undefined ? [] : ['--user', acl.name, 'on', `>${acl.password}`, '~*', '&*', '+@all'])];
+  const userinfo = acl !== undefined ? `${encodeURIComponent(acl.name)}:${encodeURIComponent(acl.password)}@` : dp !== undefined ? `:${encodeURIComponent(dp)}@` : '';
   const askData = <T>(port: number, f: (r: Redis) => Promise<T>) => ask(port, f, dp);
   const askSentinel = <T>(port: number, f: (r: Redis) => Promise<T>) => ask(port, f, sp);
   const dir = await tempDir('sentinel');
@@ -191,7 +204,7 @@ export async function startSentinelGroup(options: { replicas?: number; sentinels
     await settled();
     return {
       masterName,
-      url: `${tls === undefined ? 'redis' : 'rediss'}+sentinel://${dp === undefined ? '' : `:${encodeURIComponent(dp)}@`}${sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}/${masterName}`,
+      url: `${tls === undefined ? 'redis' : 'rediss'}+sentinel://${userinfo}${sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}/${masterName}`,
       servers,
       sentinels,
       primary,
