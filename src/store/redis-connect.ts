@@ -100,11 +100,26 @@ export function connectRedis(address: RedisAddress | string, extra: RedisOptions
         ...(lazyConnect !== undefined ? { lazyConnect } : {}),
         ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
       };
-      return new Cluster(
+      return new BoundedCluster(
         a.nodes.map((n) => ({ host: n.host, port: n.port })),
-        options,
+        // The subclass sees only Cluster's first constructor overload (reply mapping "legacy", the default).
+        options as ConstructorParameters<typeof BoundedCluster>[1],
       );
     }
+  }
+}
+
+/**
+ * ioredis' Cluster keeps a command issued while it has no usable connection (at start, or
+ * while every node is away) in a queue of its own, with no deadline: `commandTimeout` is
+ * the node connections' and starts only once a node has the command. Here the deadline
+ * starts when the command is issued and covers the queue, redirections and retries, so a
+ * device waits at most COMMAND_TIMEOUT_MS for an answer (503 after that), as with one server.
+ */
+class BoundedCluster extends Cluster {
+  override sendCommand(...args: Parameters<Cluster['sendCommand']>): ReturnType<Cluster['sendCommand']> {
+    args[0].setTimeout(COMMAND_TIMEOUT_MS);
+    return super.sendCommand(...args);
   }
 }
 

@@ -45,6 +45,13 @@ describe('a gateway whose Redis is not there at start', () => {
     expect((await phone.folderSync()).response.status).toBe(200);
   }, 60_000);
 
+  it('gives up on a Cluster none of whose nodes answers too (its commands have a deadline while it has no connection)', async () => {
+    const port = await freePort();
+    const gw = gateway({ EASGATE_UPSTREAM_URL: 'http://127.0.0.1:1/Microsoft-Server-ActiveSync', EASGATE_REDIS_URL: `redis+cluster://127.0.0.1:${port}`, EASGATE_STORE_START_WAIT_MS: '2000' });
+    expect(await gw.exited).toBe(1);
+    expect(gw.stderr.join('')).toContain(`Redis (redis+cluster://127.0.0.1:${port}) did not answer within 2 s of the start`);
+  }, 30_000);
+
   it('gives up after EASGATE_STORE_START_WAIT_MS, exits 1 and names the address and the reason, never the password', async () => {
     const port = await freePort();
     const started = Date.now();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { RedisMailQueue } from '../../src/notify/redis-mail-queue.js';
+import { COMMAND_TIMEOUT_MS } from '../../src/store/redis-connect.js';
 import type { RedisStore } from '../../src/store/index.js';
 import { RedisCoordinator } from '../../src/sync/redis-coordinator.js';
 import { mailQueueContract } from '../notify/mail-queue-contract.js';
@@ -84,3 +85,28 @@ async function waitUntilHeard(check: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
   expect(check()).toBe(true);
 }
+
+describe('RedisStore on a Cluster that is gone altogether', () => {
+  it('answers every command within the deadline (an error), instead of queueing it for ever', async () => {
+    const own = await startCluster();
+    const store = storeAt(own.url, uniquePrefix('cluster-gone'));
+    try {
+      await store.createAssociation(device('a@x.test', 'D1'));
+      await Promise.all([...own.nodes.values()].map((n) => n.kill('SIGKILL')));
+      // Right after the loss, and once the client has given up its connections and reconnects.
+      for (const after of [0, 3_000]) {
+        await new Promise((r) => setTimeout(r, after));
+        const started = Date.now();
+        const outcome = await store.getAssociation('a@x.test', 'D1').then(
+          () => 'answered',
+          (err: Error) => err.message,
+        );
+        expect(outcome).not.toBe('answered');
+        expect(Date.now() - started).toBeLessThan(COMMAND_TIMEOUT_MS + 2_000);
+      }
+    } finally {
+      store.disconnect();
+      await own.stop();
+    }
+  }, 60_000);
+});
