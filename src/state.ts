@@ -61,7 +61,9 @@ async function waitForRedis(store: RedisStore, config: Config, log: Logger, last
   const started = Date.now();
   for (let waited = false; ; waited = true) {
     try {
-      await store.client.ping();
+      const left = Math.max(1, config.storeStartWaitMs - (Date.now() - started));
+      // A PING may itself wait up to 5 s (COMMAND_TIMEOUT_MS); the start waits no longer than promised.
+      await Promise.race([store.client.ping(), sleep(left, undefined, { ref: false }).then(() => Promise.reject(new Error('no answer')))]);
       if (waited) log.info({ waitedMs: Date.now() - started }, 'Redis answers');
       return;
     } catch (err) {
@@ -158,7 +160,11 @@ export async function openState(config: Config, log: Logger, store?: Store): Pro
       },
     };
   } catch (err) {
-    if (store === undefined) await s.close().catch(() => undefined);
+    // Nothing was written yet: a Redis that does not answer is dropped, not asked to QUIT.
+    if (store === undefined) {
+      if (s instanceof RedisStore) s.disconnect();
+      else await s.close().catch(() => undefined);
+    }
     throw err;
   }
 }
