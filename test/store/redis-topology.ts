@@ -342,11 +342,13 @@ export function topologyContract(name: string, url: () => string, label: string,
   });
 }
 
-/** Creates one more association, retrying for up to 10 s while the topology switches; true once created. */
-export async function createOnceWritable(store: Store, user: string, deviceId: string): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
+/** Creates one more association, retrying for up to `seconds` (10) while the topology switches; true once created. */
+export async function createOnceWritable(store: Store, user: string, deviceId: string, seconds = 10): Promise<boolean> {
+  for (let i = 0; i < seconds * 10; i++) {
+    // An attempt whose answer was lost in the switch may have been written all the same:
+    // then the next one finds the association there.
     const created = await store.createAssociation(device(user, deviceId)).then(
-      (r) => r.created,
+      async (r) => r.created || (i > 0 && (await store.getAssociation(user, deviceId)) !== undefined),
       () => false,
     );
     if (created) return true;
