@@ -58,24 +58,29 @@ function reportRedisErrors(store: RedisStore, log: Logger): () => (Error & { cod
  * address without credentials, and e.g. ECONNREFUSED or a certificate that does not verify).
  */
 async function waitForRedis(store: RedisStore, config: Config, log: Logger, lastError: () => (Error & { code?: string }) | undefined): Promise<void> {
-  const started = Date.now();
+  const deadline = Date.now() + config.storeStartWaitMs;
   for (let waited = false; ; waited = true) {
     try {
-      const left = Math.max(1, config.storeStartWaitMs - (Date.now() - started));
       // A PING may itself wait up to 5 s (COMMAND_TIMEOUT_MS); the start waits no longer than promised.
+      const left = Math.max(1, deadline - Date.now());
       await Promise.race([store.client.ping(), sleep(left, undefined, { ref: false }).then(() => Promise.reject(new Error('no answer')))]);
-      if (waited) log.info({ waitedMs: Date.now() - started }, 'Redis answers');
+      if (waited) log.info({ waitedMs: Date.now() - (deadline - config.storeStartWaitMs) }, 'Redis answers');
       return;
     } catch (err) {
-      if (Date.now() - started >= config.storeStartWaitMs) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
         const cause = lastError() ?? (err as Error & { code?: string });
-        const where = config.redisUrl === undefined ? 'Redis' : `Redis (${describeRedisAddress(config.redisUrl)})`;
-        throw new Error(`${where} did not answer within ${Math.round(config.storeStartWaitMs / 1000)} s of the start: ${cause.message}${cause.code !== undefined ? ` (${cause.code})` : ''}`);
+        throw new Error(`${redisNamed(config)} did not answer within ${Math.round(config.storeStartWaitMs / 1000)} s of the start: ${cause.message}${cause.code !== undefined ? ` (${cause.code})` : ''}`);
       }
       if (!waited) log.warn({ waitMs: config.storeStartWaitMs }, 'waiting for Redis before opening the ports');
-      await sleep(Math.min(1_000, Math.max(0, config.storeStartWaitMs - (Date.now() - started))));
+      await sleep(Math.min(1_000, left));
     }
   }
+}
+
+/** "Redis (address without credentials)", for messages that end the start. */
+function redisNamed(config: Config): string {
+  return config.redisUrl === undefined ? 'Redis' : `Redis (${describeRedisAddress(config.redisUrl)})`;
 }
 
 /**
@@ -86,7 +91,7 @@ async function waitForRedis(store: RedisStore, config: Config, log: Logger, last
 async function checkKeySchema(store: RedisStore, config: Config): Promise<void> {
   const found = await store.claimKeySchema();
   if (found === KEY_SCHEMA_VERSION) return;
-  const where = `Redis (${config.redisUrl === undefined ? '?' : describeRedisAddress(config.redisUrl)}), prefix "${config.redisPrefix}"`;
+  const where = `${redisNamed(config)}, prefix "${config.redisPrefix}"`;
   if (!Number.isInteger(found) || found < 1) throw new Error(`${where}: the key ${store.keys.schema} does not hold a key schema version; this version writes ${KEY_SCHEMA_VERSION}`);
   throw new Error(
     found > KEY_SCHEMA_VERSION

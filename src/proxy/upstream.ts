@@ -1,9 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createSecureContext, rootCertificates } from 'node:tls';
 import { Client, Pool, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import type { Config } from '../config/index.js';
+import { publicRootsPlus, type Config } from '../config/index.js';
 
 export interface Upstream {
   readonly pool: Pool;
@@ -37,9 +36,8 @@ export function createUpstream(config: Config, log?: Pick<Logger, 'info' | 'warn
       connect: {
         timeout: config.connectTimeoutMs,
         rejectUnauthorized: config.upstreamTlsVerify,
-        // Node's `ca` replaces the public roots; EASGATE_UPSTREAM_CA adds to them, as documented.
-        // One context for every connection: the ~150 roots are parsed once, not per connect.
-        ...(config.upstreamCa !== undefined ? { secureContext: createSecureContext({ ca: [...rootCertificates, config.upstreamCa] }) } : {}),
+        // EASGATE_UPSTREAM_CA adds to the public roots, as documented.
+        ...(config.upstreamCa !== undefined ? { secureContext: publicRootsPlus(config.upstreamCa) } : {}),
       },
     },
     config.upstreamConnections === 0 ? null : config.upstreamConnections,

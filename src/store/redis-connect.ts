@@ -1,4 +1,5 @@
-import { createSecureContext, rootCertificates, type ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
+import { publicRootsPlus } from '../config/extra-ca.js';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { StoreError } from './errors.js';
 import { parseRedisAddress, type RedisAddress } from './redis-address.js';
@@ -53,13 +54,11 @@ function auth(a: RedisAddress, tls: ConnectionOptions | undefined): RedisOptions
 
 /**
  * The TLS options of every connection to the address: Node's defaults (public roots, the
- * host name or IP checked against the certificate), with EASGATE_REDIS_CA added to the
- * roots (Node's `ca` alone would replace them). One context for all connections: the roots
- * are parsed once, not per connect.
+ * host name or IP checked against the certificate), with EASGATE_REDIS_CA added to the roots.
  */
 function tlsOptions(a: RedisAddress): ConnectionOptions | undefined {
   if (!a.tls) return undefined;
-  return a.ca === undefined ? {} : { secureContext: createSecureContext({ ca: [...rootCertificates, a.ca.toString('utf8')] }) };
+  return a.ca === undefined ? {} : { secureContext: publicRootsPlus(a.ca) };
 }
 
 /**

@@ -1,5 +1,5 @@
-import { createSecureContext, rootCertificates } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
+import { publicRootsPlus } from '../../config/extra-ca.js';
 import { BackendError, retryableStatus } from './errors.js';
 import { checkAction, checkDevice, checkPage } from './parse.js';
 import type { AssociationBatch, BackendAction, BackendConnector, BackendDevice, BackendPage } from './types.js';
@@ -45,7 +45,7 @@ export class HttpBackendConnector implements BackendConnector {
         timeout: options.connectTimeoutMs ?? 10_000,
         rejectUnauthorized: true,
         // Node's `ca` replaces the public roots; EASGATE_BACKEND_CA adds to them, as documented.
-        ...(options.ca !== undefined ? { secureContext: createSecureContext({ ca: [...rootCertificates, options.ca] }) } : {}),
+        ...(options.ca !== undefined ? { secureContext: publicRootsPlus(options.ca) } : {}),
       },
     });
   }
