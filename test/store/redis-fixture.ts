@@ -5,9 +5,9 @@ import { RedisStore, type RedisStoreOptions } from '../../src/store/index.js';
 /** A real Redis server (never a mock): EASGATE_TEST_REDIS_URL or the local default. */
 export const REDIS_URL = process.env.EASGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** A key prefix no other test or engineer uses. */
+/** A key prefix no other test or engineer uses; it names the run, whose end deletes what a test left (test/global-setup.ts). */
 export function uniquePrefix(label: string): string {
-  return `easgate-test-${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return `easgate-test-${process.env.EASGATE_TEST_RUN ?? 'x'}-${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
 export function redisStore(prefix: string, options: Omit<RedisStoreOptions, 'url' | 'keyPrefix'> = {}): RedisStore {
