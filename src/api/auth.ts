@@ -1,26 +1,16 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { GRANTS, ROLES, type Permission, type Role } from '../actions/index.js';
 import type { AdminToken, Store } from '../store/index.js';
 import { ApiError } from './errors.js';
+
+export { GRANTS, PERMISSIONS, ROLES, type Permission, type Role } from '../actions/index.js';
 
 /**
  * Bearer tokens and roles. A token is `<name>.<secret>`: the name finds the stored record,
  * whose SHA-256 of the secret is compared in constant time (the secret is 256 random bits,
  * so a fast hash is enough; it is never stored or logged). EASGATE_ADMIN_TOKEN is the
- * bootstrap admin, named `bootstrap`.
+ * bootstrap admin, named `bootstrap`. Roles and what each may do: src/actions/roles.ts.
  */
-export const ROLES = ['viewer', 'helpdesk', 'wiper', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-/** What a route needs: read; act on devices (allow, block, comment, rule from device); wipe; administer. */
-export const PERMISSIONS = ['read', 'act', 'wipe', 'admin'] as const;
-export type Permission = (typeof PERMISSIONS)[number];
-
-export const GRANTS: { readonly [R in Role]: ReadonlySet<Permission> } = {
-  viewer: new Set(['read']),
-  helpdesk: new Set(['read', 'act']),
-  wiper: new Set(['read', 'wipe']),
-  admin: new Set(['read', 'act', 'wipe', 'admin']),
-};
 
 export const BOOTSTRAP_NAME = 'bootstrap';
 export const TOKEN_NAME_PATTERN = '^[A-Za-z0-9_-]{1,64}$';

@@ -1,7 +1,7 @@
 import { GRANTS, ROLES } from './auth.js';
 import type { RouteDef } from './route.js';
 import type { JsonSchema } from './schema.js';
-import { ERROR } from './schemas.js';
+import { ERROR, REASON_TEXT } from './schemas.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the route table (the same schemas validate the
@@ -24,7 +24,8 @@ export function openApiDocument(routes: readonly RouteDef[], prefix: string): Re
       'x-permission': r.permission,
       'x-roles': ROLES.filter((role) => GRANTS[role].has(r.permission)),
       security: [{ bearer: [] }],
-      parameters: [...params(r.params, 'path'), ...params(r.query, 'query')],
+      // Every change takes the admin's reason, in the query or as `reason` in a JSON body.
+      parameters: [...params(r.params, 'path'), ...params(r.query, 'query'), ...(r.method === 'GET' ? [] : [{ name: 'reason', in: 'query', required: false, schema: REASON_TEXT }])],
       ...(r.body === undefined ? {} : { requestBody: { required: r.bodyOptional !== true, content: { 'application/json': { schema: r.body } } } }),
       responses: {
         [String(ok)]: ok === 204 ? { description: 'done' } : { description: 'OK', content: { 'application/json': { schema: r.response } } },

@@ -1,12 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NewAuditEntry } from '../store/index.js';
 import { StoreError } from '../store/index.js';
+import type { ActionContext } from '../actions/index.js';
 import { authenticator, authorize, type Actor } from './auth.js';
 import { ApiError, invalid, notFound } from './errors.js';
 import { ROUTES } from './routes/index.js';
 import { ADMIN_MAX_PARAM_LENGTH, API_PREFIX, type AdminApiDeps, type ApiContext, type RouteDef } from './route.js';
 import { check } from './schema.js';
-import { NO_QUERY } from './schemas.js';
+import { NO_QUERY, REASON_TEXT } from './schemas.js';
 
 const BODY_LIMIT = 64 * 1024;
 
@@ -40,6 +41,27 @@ export function adminFrameworkErrors(err: FastifyError, _req: FastifyRequest, re
       ? invalid('path', `path parameters of at most ${ADMIN_MAX_PARAM_LENGTH} characters`)
       : invalid('path', 'a valid URL (well-formed percent-encoding)');
   void reply.code(e.status).type('application/json; charset=utf-8').send(e.toJSON());
+}
+
+/**
+ * The admin's reason for a change (free text, e.g. a ticket number), kept in its audit entry
+ * and its history: `reason` in the body of a POST or PUT, or in the query of any change
+ * (DELETE has no body). It is taken out before the route's own schemas see the request.
+ */
+function takeReason(def: RouteDef, query: Record<string, unknown>, body: unknown): { reason: string | undefined; query: Record<string, unknown>; body: unknown } {
+  if (def.method === 'GET') return { reason: undefined, query, body };
+  const { reason: inQuery, ...restQuery } = query as { reason?: unknown };
+  let inBody: unknown;
+  let restBody = body;
+  if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'reason' in body) {
+    const { reason: r, ...others } = body as Record<string, unknown>;
+    inBody = r;
+    restBody = Object.keys(others).length === 0 && def.bodyOptional === true ? undefined : others;
+  }
+  const raw = inBody ?? inQuery;
+  if (raw === undefined) return { reason: undefined, query: restQuery, body: restBody };
+  const reason = check(REASON_TEXT, raw, 'reason') as string;
+  return { reason: reason.trim() === '' ? undefined : reason, query: restQuery, body: restBody };
 }
 
 /** `/rules/{id}` → `/rules/:id`. */
@@ -103,14 +125,19 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
   async function handle(def: RouteDef, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const actor = actors.get(req)!;
     const params = def.params === undefined ? {} : check(def.params, req.params, '', true);
-    const query = check(def.query ?? NO_QUERY, req.query ?? {}, '', true);
+    const { reason, query: rawQuery, body: rawBody } = takeReason(def, (req.query ?? {}) as Record<string, unknown>, req.body);
+    const query = check(def.query ?? NO_QUERY, rawQuery, '', true);
     let body: unknown;
     if (def.body !== undefined) {
-      if (req.body !== undefined || def.bodyOptional !== true) body = check(def.body, req.body, '');
-    } else if (req.body !== undefined) {
+      if (rawBody !== undefined || def.bodyOptional !== true) body = check(def.body, rawBody, '');
+    } else if (rawBody !== undefined) {
       throw invalid('body', 'no body');
     }
     const entries: NewAuditEntry[] = [];
+    const audit = (e: Pick<NewAuditEntry, 'action' | 'object' | 'before' | 'after'>): void => {
+      entries.push({ ...e, at: now(), actor: actor.name, source: req.ip, ...(reason === undefined ? {} : { reason }) });
+    };
+    const action: ActionContext = { store: deps.store, actor: actor.name, now, normalizeUser: deps.normalizeUser, reason, audit };
     const ctx: ApiContext<unknown, unknown, unknown> = {
       params,
       query,
@@ -123,7 +150,9 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       normalizeUser: deps.normalizeUser,
       now,
       sync: deps.sync,
-      audit: (e) => entries.push({ ...e, at: now(), actor: actor.name, source: req.ip }),
+      reason,
+      audit,
+      action,
     };
     let result: unknown;
     try {

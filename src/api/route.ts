@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { ActionContext } from '../actions/index.js';
 import type { NewAuditEntry, Store } from '../store/index.js';
 import type { Actor, Permission } from './auth.js';
 import type { Schema } from './schema.js';
@@ -39,8 +40,12 @@ export interface ApiContext<P, Q, B> {
   normalizeUser: (raw: string) => string;
   now: () => number;
   sync: SyncControl | undefined;
-  /** Records a change (who, when and from where are filled in); written when the handler ends. */
+  /** The admin's reason for a change (a ticket number): `reason` in the body or the query. */
+  reason: string | undefined;
+  /** Records a change (who, when, from where and why are filled in); written when the handler ends. */
   audit(entry: Pick<NewAuditEntry, 'action' | 'object' | 'before' | 'after'>): void;
+  /** The same call as the admin operations (src/actions) see it. */
+  action: ActionContext;
 }
 
 /**

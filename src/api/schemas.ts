@@ -19,6 +19,7 @@ export const QUERY_STRING = s.string({ min: 1, max: 256, description: 'Exact mat
 export const CURSOR = s.string({ min: 1, max: 2048, description: 'nextCursor of the previous page' });
 export const LIMIT = s.int(1, 500, 'Items per page (default 50)');
 export const TIME = s.string({ max: 40, format: 'date-time', description: 'ISO 8601 date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z' });
+export const REASON_TEXT = s.string({ max: 500, description: 'Why (free text, e.g. a ticket number): kept in the audit entry and the history' });
 export const DEVICE_ID_LIST = s.array(s.string({ min: 1, max: 510 }), 1000);
 
 export const ASSOCIATION_SORTS = ['user', 'deviceId', 'deviceType', 'model', 'friendlyName', 'os', 'lastSync', 'firstSync', 'accessState'] as const;

@@ -159,6 +159,8 @@ export interface StateChange {
   ruleId?: string;
   /** Who changed it: an admin token name, or the gateway instance for policy verdicts. */
   actor?: string;
+  /** The admin's reason (a ticket number). */
+  note?: string;
 }
 
 export function defaultSystemSettings(): SystemSettings {

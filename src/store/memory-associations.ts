@@ -143,7 +143,7 @@ export class MemoryAssociations {
     else a.matchedRuleId = u.ruleId;
     this.index(a, id, true);
     const list = this.history.get(id) ?? [];
-    list.unshift(entry(u.state, u.reason, u.ruleId, u.at, u.actor));
+    list.unshift(entry(u.state, u.reason, u.ruleId, u.at, u.actor, u.note));
     list.length = Math.min(list.length, HISTORY_LIMIT);
     this.history.set(id, list);
     this.markChanged(id);
@@ -273,9 +273,10 @@ export class MemoryAssociations {
   }
 }
 
-function entry(state: AccessState, reason: StateChange['reason'], ruleId: string | undefined, at: number, actor: string | undefined): StateChange {
+function entry(state: AccessState, reason: StateChange['reason'], ruleId: string | undefined, at: number, actor: string | undefined, note?: string): StateChange {
   const e: StateChange = { at, state, reason };
   if (ruleId !== undefined) e.ruleId = ruleId;
   if (actor !== undefined) e.actor = actor;
+  if (note !== undefined) e.note = note;
   return e;
 }

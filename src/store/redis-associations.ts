@@ -106,6 +106,7 @@ export async function setAccessState(ctx: RedisContext, user: string, deviceId: 
   const entry: StateChange = { at: u.at, state: u.state, reason: u.reason };
   if (u.ruleId !== undefined) entry.ruleId = u.ruleId;
   if (u.actor !== undefined) entry.actor = u.actor;
+  if (u.note !== undefined) entry.note = u.note;
   const args = [id, u.state, u.reason, u.ruleId ?? '', String(u.at), historyEntry(entry), String(HISTORY_LIMIT), ...ctx.notice(id)];
   return (await SCRIPTS.setState.run(ctx.client, ctx.keys.associationKeys(id), args)) === 1;
 }

@@ -53,6 +53,8 @@ export interface StateUpdate {
   ruleId?: string;
   at: number;
   actor?: string;
+  /** The admin's reason (a ticket number), kept in the history entry. */
+  note?: string;
 }
 
 export type SearchField = 'user' | 'deviceId' | 'deviceType' | 'model' | 'friendlyName' | 'os';
@@ -196,6 +198,8 @@ export interface NewAuditEntry {
   after?: unknown;
   /** The client's address. */
   source?: string;
+  /** The admin's reason for the change (free text, e.g. a ticket number). */
+  reason?: string;
 }
 
 export interface AuditEntry extends NewAuditEntry {

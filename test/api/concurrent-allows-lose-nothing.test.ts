@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listDevice } from '../../src/api/device-access.js';
-import { updateMailbox } from '../../src/api/routes/common.js';
+import { listDevice } from '../../src/actions/index.js';
+import { updateMailbox } from '../../src/actions/mailbox-write.js';
 import { RedisStore, type Store } from '../../src/store/index.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../store/redis-fixture.js';
 
@@ -35,11 +35,12 @@ describe('concurrent allows and blocks of one mailbox', () => {
       Array.from({ length: 24 }, async (_, n) => {
         const store = n % 2 === 0 ? one : two;
         const a = (await store.getAssociation(USER, `DEV${n}`))!;
-        return listDevice(store, a, n % 3 === 0 ? 'Block' : 'Allow', Date.now(), `admin${n}`);
+        const ctx = { store, actor: `admin${n}`, now: Date.now, normalizeUser: (u: string) => u, audit: () => undefined };
+        return listDevice(ctx, a, n % 3 === 0 ? 'Block' : 'Allow');
       }),
     );
     await levelChange;
-    expect(results.every((r) => r.outcome === 'ok')).toBe(true);
+    expect(results.map((r) => r.accessState)).toEqual(Array.from({ length: 24 }, (_, n) => (n % 3 === 0 ? 'Blocked' : 'Allowed')));
     const m = (await one.getMailbox(USER))!;
     expect(m.defaultAccessLevel).toBe('Quarantine');
     expect([...m.allowedDeviceIds].sort()).toEqual(Array.from({ length: 24 }, (_, n) => n).filter((n) => n % 3 !== 0).map((n) => `DEV${n}`).sort());

@@ -1,9 +1,8 @@
+import { commentDevice, findAssociation, NEEDS, removeDevice } from '../../actions/index.js';
 import { listAssociations, LIST_QUERY } from '../association-list.js';
-import { notFound } from '../errors.js';
 import { route } from '../route.js';
 import { s } from '../schema.js';
 import { ASSOCIATION, DEVICE_PARAMS, page } from '../schemas.js';
-import { associationObject, requireAssociation } from './common.js';
 
 const DETAIL = s.any('Every field of the association, plus `history`: its state changes, newest first (at most 100)');
 
@@ -27,8 +26,8 @@ export const associationRoutes = [
     permission: 'read',
     params: DEVICE_PARAMS,
     response: DETAIL,
-    handler: async ({ store, params, normalizeUser }) => {
-      const a = await requireAssociation(store, normalizeUser(params.user), params.deviceId);
+    handler: async ({ action, store, params }) => {
+      const a = await findAssociation(action, params.user, params.deviceId);
       return { ...a, history: await store.getAssociationHistory(a.user, a.deviceId) };
     },
   }),
@@ -37,30 +36,19 @@ export const associationRoutes = [
     path: '/associations/{user}/{deviceId}/comment',
     tag: 'associations',
     summary: "Set the association's comment (an empty one removes it)",
-    permission: 'act',
+    permission: NEEDS.comment,
     params: DEVICE_PARAMS,
     body: s.object({ comment: s.string({ max: 1000, multiline: true }) }),
     response: ASSOCIATION,
-    handler: async ({ store, params, body, normalizeUser, audit }) => {
-      const a = await requireAssociation(store, normalizeUser(params.user), params.deviceId);
-      const comment = body.comment === '' ? null : body.comment;
-      if (!(await store.updateAssociation(a.user, a.deviceId, { comment }))) throw notFound('association');
-      audit({ action: 'association.comment', object: associationObject(a), before: { comment: a.comment ?? null }, after: { comment } });
-      return requireAssociation(store, a.user, a.deviceId);
-    },
+    handler: ({ action, params, body }) => commentDevice(action, params.user, params.deviceId, body.comment),
   }),
   route({
     method: 'DELETE',
     path: '/associations/{user}/{deviceId}',
     tag: 'associations',
     summary: 'Remove the partnership (a returning device starts over as new)',
-    permission: 'admin',
+    permission: NEEDS.remove,
     params: DEVICE_PARAMS,
-    handler: async ({ store, params, normalizeUser, audit }) => {
-      const a = await requireAssociation(store, normalizeUser(params.user), params.deviceId);
-      if (!(await store.deleteAssociation(a.user, a.deviceId))) throw notFound('association');
-      audit({ action: 'association.delete', object: associationObject(a), before: a });
-      return undefined;
-    },
+    handler: ({ action, params }) => removeDevice(action, params.user, params.deviceId),
   }),
 ];

@@ -1,3 +1,4 @@
+import { changeDomain, deleteDomain, NEEDS } from '../../actions/index.js';
 import type { Domain } from '../../policy/index.js';
 import type { Store } from '../../store/index.js';
 import { notFound } from '../errors.js';
@@ -54,35 +55,19 @@ export const domainRoutes = [
     path: '/domains/{domain}',
     tag: 'domains',
     summary: 'Turn ActiveSync on or off for a domain, or set its default access level (fields left out keep their value)',
-    permission: 'admin',
+    permission: NEEDS.domain,
     params: PARAMS,
     body: s.object({ activeSyncEnabled: s.optional(s.bool()), defaultAccessLevel: s.optional(s.nullable(LEVEL)) }),
     response: s.any('The domain'),
-    handler: async ({ store, params, body, audit }) => {
-      const name = params.domain.toLowerCase();
-      const held = await store.getDomain(name);
-      const next: Domain = { ...(held ?? { name, activeSyncEnabled: true }) };
-      if (body.activeSyncEnabled !== undefined) next.activeSyncEnabled = body.activeSyncEnabled;
-      if (body.defaultAccessLevel === null) delete next.defaultAccessLevel;
-      else if (body.defaultAccessLevel !== undefined) next.defaultAccessLevel = body.defaultAccessLevel;
-      await store.putDomain(next);
-      audit({ action: 'domain.put', object: `domain:${name}`, before: held ?? null, after: next });
-      return next;
-    },
+    handler: ({ action, params, body }) => changeDomain(action, params.domain, body),
   }),
   route({
     method: 'DELETE',
     path: '/domains/{domain}',
     tag: 'domains',
     summary: "Remove a domain's record (its users stay)",
-    permission: 'admin',
+    permission: NEEDS.domain,
     params: PARAMS,
-    handler: async ({ store, params, audit }) => {
-      const name = params.domain.toLowerCase();
-      const held = await store.getDomain(name);
-      if (held === undefined || !(await store.deleteDomain(name))) throw notFound('domain');
-      audit({ action: 'domain.delete', object: `domain:${name}`, before: held });
-      return undefined;
-    },
+    handler: ({ action, params }) => deleteDomain(action, params.domain),
   }),
 ];

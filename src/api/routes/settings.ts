@@ -1,9 +1,8 @@
-import { defaultOrganizationSettings, licenseEndMs, licenseStatus, type OrganizationSettings, type SystemSettings } from '../../policy/index.js';
-import { invalid } from '../errors.js';
+import { changeOrganization, changeSystem, iso, NEEDS } from '../../actions/index.js';
+import { defaultOrganizationSettings, licenseEndMs, licenseStatus } from '../../policy/index.js';
 import { route } from '../route.js';
 import { s } from '../schema.js';
 import { LEVEL, MAIL_PATTERN, TIME } from '../schemas.js';
-import { iso } from './common.js';
 
 /** System settings (ActiveSync on/off, license), the license's state, organisation settings. */
 const SYSTEM = s.any('{ activeSyncEnabled, license?: { total, expiresAt? } }');
@@ -25,27 +24,13 @@ export const settingsRoutes = [
     path: '/settings/system',
     tag: 'settings',
     summary: 'Change the system settings (fields left out keep their value; license null removes the limit)',
-    permission: 'admin',
+    permission: NEEDS.system,
     body: s.object({
       activeSyncEnabled: s.optional(s.bool()),
       license: s.optional(s.nullable(s.object({ total: s.int(0, 100_000_000), expiresAt: s.optional(TIME) }))),
     }),
     response: SYSTEM,
-    handler: async ({ store, body, audit }) => {
-      const held = await store.getSystem();
-      const next: SystemSettings = { ...held };
-      if (body.activeSyncEnabled !== undefined) next.activeSyncEnabled = body.activeSyncEnabled;
-      if (body.license === null) delete next.license;
-      else if (body.license !== undefined) {
-        if (body.license.expiresAt !== undefined && Number.isNaN(licenseEndMs({ total: 0, expiresAt: body.license.expiresAt }))) {
-          throw invalid('license.expiresAt', 'a real date (YYYY-MM-DD) or ISO 8601 time');
-        }
-        next.license = body.license.expiresAt === undefined ? { total: body.license.total } : { total: body.license.total, expiresAt: body.license.expiresAt };
-      }
-      await store.putSystem(next);
-      audit({ action: 'settings.system', object: 'settings:system', before: held, after: next });
-      return next;
-    },
+    handler: ({ action, body }) => changeSystem(action, body),
   }),
   route({
     method: 'GET',
@@ -91,7 +76,7 @@ export const settingsRoutes = [
     path: '/settings/organization',
     tag: 'settings',
     summary: 'Change the organisation settings (fields left out keep their value)',
-    permission: 'admin',
+    permission: NEEDS.organization,
     body: s.object({
       defaultAccessLevel: s.optional(LEVEL),
       unregisteredAccessLevel: s.optional(LEVEL),
@@ -99,12 +84,6 @@ export const settingsRoutes = [
       userMailInsert: s.optional(s.string({ max: 4000, multiline: true })),
     }),
     response: ORGANIZATION,
-    handler: async ({ store, body, audit }) => {
-      const held = { ...defaultOrganizationSettings(), ...(await store.getOrganization()) };
-      const next: OrganizationSettings = { ...held, ...body };
-      await store.putOrganization(next);
-      audit({ action: 'settings.organization', object: 'settings:organization', before: held, after: next });
-      return next;
-    },
+    handler: ({ action, body }) => changeOrganization(action, body),
   }),
 ];

@@ -1,37 +1,23 @@
-import { defaultMailbox, deviceKey, type Association, type Characteristic, type Mailbox } from '../../policy/index.js';
-import type { MailboxWrite, Store } from '../../store/index.js';
-import { ApiError, invalid, notFound } from '../errors.js';
-import { MAIL_PATTERN } from '../schemas.js';
+import { defaultMailbox, deviceKey, type Mailbox } from '../policy/index.js';
+import type { MailboxWrite, Store } from '../store/index.js';
+import { conflict, invalid } from './errors.js';
 
-/** Helpers shared by the route modules. */
-const MAIL = new RegExp(MAIL_PATTERN);
-export const DAY_MS = 86_400_000;
+/** Mailbox writes shared by the operations: compare and set through the license, device-ID lists. */
+export const MAX_LISTED_IDS = 1000;
+const MAX_ATTEMPTS = 50;
+const MAIL = /^[^\s@\\]+@[^\s@\\]+$/;
 
-/** A user named in a path or body, as the gateway names it; refused unless a mail address. */
+/** A user named by an admin, as the gateway names it; refused unless a mail address. */
 export function mailUser(normalizeUser: (raw: string) => string, raw: string, field: string): string {
   const user = normalizeUser(raw);
   if (!MAIL.test(user)) throw invalid(field, 'a mail address (user@domain), or DOMAIN\\user with a mapped NetBIOS name');
   return user;
 }
 
-export function associationObject(a: Pick<Association, 'user' | 'deviceId'>): string {
-  return `association:${a.user}/${deviceKey(a.deviceId)}`;
-}
-
-export async function requireAssociation(store: Store, user: string, deviceId: string): Promise<Association> {
-  const a = await store.getAssociation(user, deviceId);
-  if (a === undefined) throw notFound('association');
-  return a;
-}
-
 /** The license's user limit, for mailbox writes (undefined: no license, no limit). */
 export async function licenseLimit(store: Store): Promise<{ licenseLimit?: number }> {
   const total = (await store.getSystem()).license?.total;
   return total === undefined ? {} : { licenseLimit: total };
-}
-
-export function licenseRefused(user: string): ApiError {
-  return new ApiError('EASGATE_ERR_API_LICENSE_LIMIT', `${user}: every licensed user is in use; disable another user or extend the license first`);
 }
 
 /**
@@ -56,14 +42,12 @@ export async function updateMailbox(
     const fresh = newOverLicense === 'disable' ? { createOnly: true } : { expect: null };
     const write = await store.putMailbox(next, { ...limit, ...(before === undefined ? fresh : { expect: before }) });
     if (write.status !== 'exists' && write.status !== 'changed') return { before, write, next };
-    if (attempt === MAX_ATTEMPTS) throw new ApiError('EASGATE_ERR_API_CONFLICT', `the mailbox of ${user} kept changing while this change was written; try again`);
+    if (attempt === MAX_ATTEMPTS) throw conflict(`the mailbox of ${user} kept changing while this change was written; try again`);
     before = write.mailbox;
     // Many writers at once: each round one wins; a short random wait spreads the rest.
     if (attempt > 2) await new Promise((r) => setTimeout(r, Math.random() * attempt * 2));
   }
 }
-
-const MAX_ATTEMPTS = 50;
 
 /** The list without this device ID (compared without case). */
 export function withoutId(ids: readonly string[], deviceId: string): string[] {
@@ -76,17 +60,34 @@ export function hasId(ids: readonly string[], deviceId: string): boolean {
   return ids.some((id) => deviceKey(id) === key);
 }
 
-export const MAX_LISTED_IDS = 1000;
-
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+/**
+ * Puts device IDs on the mailbox's allowed or blocked list as Set-CASMailbox does: each
+ * leaves the other list (moving an ID from one list to the other), none twice.
+ */
+export function listIds(m: Mailbox, level: 'Allow' | 'Block', ids: readonly string[]): Mailbox {
+  let allowed = m.allowedDeviceIds;
+  let blocked = m.blockedDeviceIds;
+  for (const id of ids) {
+    allowed = withoutId(allowed, id);
+    blocked = withoutId(blocked, id);
+    (level === 'Allow' ? allowed : blocked).push(id);
+  }
+  return { ...m, allowedDeviceIds: allowed, blockedDeviceIds: blocked };
 }
 
-/** An unused rule id made of the characteristic and the query string. */
-export async function freeRuleId(store: Store, characteristic: Characteristic, queryString: string): Promise<string> {
-  const base = `${characteristic}-${queryString.replace(/[^A-Za-z0-9._-]+/g, '-')}`.slice(0, 120);
-  for (let i = 1; ; i++) {
-    const id = i === 1 ? base : `${base}-${i}`;
-    if ((await store.getRule(id)) === undefined) return id;
+/** Takes device IDs off both lists. */
+export function unlistIds(m: Mailbox, ids: readonly string[]): Mailbox {
+  let allowed = m.allowedDeviceIds;
+  let blocked = m.blockedDeviceIds;
+  for (const id of ids) {
+    allowed = withoutId(allowed, id);
+    blocked = withoutId(blocked, id);
+  }
+  return { ...m, allowedDeviceIds: allowed, blockedDeviceIds: blocked };
+}
+
+export function refuseFullLists(m: Mailbox, field: string): void {
+  if (m.allowedDeviceIds.length > MAX_LISTED_IDS || m.blockedDeviceIds.length > MAX_LISTED_IDS) {
+    throw invalid(field, `room in the mailbox's device-ID lists (at most ${MAX_LISTED_IDS} each)`);
   }
 }

@@ -1,0 +1,11 @@
+export { GRANTS, NEEDS, PERMISSIONS, ROLES, type Permission, type Role } from './roles.js';
+export { AdminError, conflict, invalid, licenseRefused, notFound, type AdminErrorCode } from './errors.js';
+export { associationObject, DAY_MS, findAssociation, iso, requireAssociation, type ActionContext, type AuditDraft } from './context.js';
+export { licenseLimit, mailUser, MAX_LISTED_IDS } from './mailbox-write.js';
+export { allowDevice, blockDevice, commentDevice, linkDevice, listDevice, removeDevice, unlinkDevice } from './device.js';
+export { cancelWipe, orderWipe, type WipeOrder } from './wipe.js';
+export { createRule, deleteRule, putRule, ruleFromDevice, type RuleInput } from './rules.js';
+export { bulkMailboxes, BULK_STATUSES, changeMailbox, type BulkInput, type BulkResult, type BulkStatus, type MailboxChange } from './mailboxes.js';
+export { changeDomain, changeOrganization, changeSystem, deleteDomain, type SystemChange } from './switches.js';
+export { grandfather, purge, type BulkReport, type Judge, type ReportItem } from './bulk.js';
+export { current, PolicyView, type CurrentAssociation } from './current-state.js';
