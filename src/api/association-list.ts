@@ -1,5 +1,5 @@
 import { ACCESS_STATES, deviceKey, type Association } from '../policy/index.js';
-import { associationMatches, searchAssociations, type AssociationFilter, type AssociationQuery, type Page, type Store } from '../store/index.js';
+import { associationMatches, searchAssociations, type AssociationFilter, type AssociationQuery, type Page, type SearchField, type Store } from '../store/index.js';
 import { ApiError } from './errors.js';
 import { s, type Infer } from './schema.js';
 import { ASSOCIATION_SORTS, CURSOR, DEVICE_ID, DOMAIN, LIMIT, REASON, STATE, TIME, USER } from './schemas.js';
@@ -106,9 +106,10 @@ function stateDriver(store: Store, order: 'asc' | 'desc', filter: AssociationFil
   };
 }
 
-const lower = (v: string | undefined): string => (v ?? '').toLowerCase();
+const lower = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v.toLowerCase());
 
-const COMPARE: { [K in Sort]: (a: Association) => string | number } = {
+/** The sort key of a column (undefined: the association lacks it, and sorts after the others, before them descending). */
+const COMPARE: { [K in Sort]: (a: Association) => string | number | undefined } = {
   user: (a) => a.user,
   deviceId: (a) => deviceKey(a.deviceId),
   deviceType: (a) => lower(a.deviceType),
@@ -138,9 +139,39 @@ function userDriver(store: Store, user: string, sort: Sort, order: 'asc' | 'desc
       const sign = order === 'asc' ? 1 : -1;
       all.sort((x, y) => {
         const [a, b] = [key(x), key(y)];
-        return sign * (a < b ? -1 : a > b ? 1 : deviceKey(x.deviceId) < deviceKey(y.deviceId) ? -1 : 1);
+        if (a === undefined || b === undefined) {
+          if (a !== b) return sign * (a === undefined ? 1 : -1);
+        } else if (a !== b) return sign * (a < b ? -1 : 1);
+        return sign * (deviceKey(x.deviceId) < deviceKey(y.deviceId) ? -1 : 1);
       });
       return { items: all.slice(from, from + limit), nextCursor: from + limit < all.length ? String(from + limit) : null };
+    },
+  };
+}
+
+/**
+ * A sort by a column some associations lack (model, friendly name, OS, device type): the
+ * column's index holds only those that have it, so the others follow it (precede it,
+ * descending) from the first-sync index with the filter `missing`. Every association thus
+ * comes once, and nothing is dropped. The second phase is skipped when none lack the field.
+ */
+function textSortDriver(store: Store, field: SearchField, order: 'asc' | 'desc', filter: AssociationFilter | undefined): Driver {
+  const present = indexDriver(store, { index: field, order }, filter);
+  const absent = indexDriver(store, { index: 'firstSync', order }, { ...filter, missing: field });
+  const phases = order === 'asc' ? [present, absent] : [absent, present];
+  const anyMissing = async (): Promise<boolean> => (await store.countIndexed(field)) < (await store.countAssociations());
+  return {
+    key: `sort:${field}:${order}`,
+    async page(limit, cursor) {
+      let [i, inner] = cursor === undefined ? [0, null] : (JSON.parse(cursor) as [number, string | null]);
+      for (; i < phases.length; i++, inner = null) {
+        if (phases[i] === absent && inner === null && !(await anyMissing())) continue;
+        const p = await phases[i]!.page(limit, inner ?? undefined);
+        const more = async (): Promise<boolean> => i + 1 < phases.length && (phases[i + 1] !== absent || (await anyMissing()));
+        const next = p.nextCursor !== null ? JSON.stringify([i, p.nextCursor]) : (await more()) ? JSON.stringify([i + 1, null]) : null;
+        if (p.items.length > 0 || next === null) return { items: p.items, nextCursor: next };
+      }
+      return { items: [], nextCursor: null };
     },
   };
 }
@@ -167,9 +198,14 @@ function chooseDriver(store: Store, q: ListQuery, user: string | undefined, filt
       return indexDriver(store, { index: 'lastSync', order, ...window }, rest(filter, ['syncAfter', 'syncBefore']));
     }
     case 'deviceType':
-      return indexDriver(store, { index: 'deviceType', order, ...(q.deviceType === undefined ? {} : { prefix: q.deviceType, exact: true }) }, rest(filter, ['deviceType']));
+      if (q.deviceType === undefined) return textSortDriver(store, 'deviceType', order, rest(filter, []));
+      return indexDriver(store, { index: 'deviceType', order, prefix: q.deviceType, exact: true }, rest(filter, ['deviceType']));
     case 'os':
-      return indexDriver(store, { index: 'os', order, ...(q.os === undefined ? {} : { prefix: q.os }) }, rest(filter, ['os']));
+      if (q.os === undefined) return textSortDriver(store, 'os', order, rest(filter, []));
+      return indexDriver(store, { index: 'os', order, prefix: q.os }, rest(filter, ['os']));
+    case 'model':
+    case 'friendlyName':
+      return textSortDriver(store, sort, order, rest(filter, []));
     case 'deviceId':
       return indexDriver(store, { index: 'deviceId', order, ...(q.deviceId === undefined ? {} : { prefix: q.deviceId, exact: true }) }, rest(filter, ['deviceId']));
     default:

@@ -19,6 +19,8 @@ export interface FilterSpec {
   pre?: [number, string][];
   /** Any of these slots' member starts with `anyPrefix`. */
   any?: { slots: number[]; prefix: string };
+  /** Slot whose member must be absent. */
+  mis?: number;
   linked?: boolean;
   rule?: boolean;
   act?: { at: number; present: boolean };
@@ -45,6 +47,7 @@ export function compileFilter(f: AssociationFilter, desc = false): FilterSpec {
   if (f.deviceId !== undefined) pre.push([slotOf('deviceId'), `${indexValue(deviceKey(f.deviceId))}\u0000`]);
   if (f.os !== undefined) pre.push([slotOf('os'), indexValue(f.os)]);
   if (pre.length > 0) s.pre = pre;
+  if (f.missing !== undefined) s.mis = slotOf(f.missing);
   if (f.text !== undefined) {
     const slots = SEARCHED_FIELDS.map(slotOf);
     if (f.firstMatchIn !== undefined) s.primary = { slots, prefix: indexValue(f.text), slot: slotOf(f.firstMatchIn), desc };
@@ -83,9 +86,10 @@ export function matches(s: FilterSpec, a: Association): boolean {
     const acted = (a.accessReason === 'Individual' && (a.accessStateAt ?? 0) >= s.act.at) || (a.wipeRequestedAt ?? 0) >= s.act.at;
     if (acted !== s.act.present) return false;
   }
-  if (s.pre === undefined && s.any === undefined && s.primary === undefined) return true;
+  if (s.pre === undefined && s.any === undefined && s.primary === undefined && s.mis === undefined) return true;
   const byField = textMembers(a, associationId(a.user, a.deviceId));
   const members: (string | undefined)[] = [undefined, ...TEXT_INDEXES.map((f) => byField[f])];
+  if (s.mis !== undefined && members[s.mis] !== undefined) return false;
   for (const [slot, v] of s.pre ?? []) if (!(members[slot] ?? '').startsWith(v)) return false;
   if (s.any !== undefined && !s.any.slots.some((slot) => (members[slot] ?? '').startsWith(s.any!.prefix))) return false;
   if (s.primary !== undefined) {
@@ -117,6 +121,7 @@ local function matches(s, h, x)
     local acted = (h[2] == 'Individual' and (tonumber(h[8]) or 0) >= s.act.at) or (tonumber(h[9]) or 0) >= s.act.at
     if acted ~= s.act.present then return false end
   end
+  if s.mis and starts(x(s.mis), '') then return false end
   if s.pre then for _, p in ipairs(s.pre) do if not starts(x(p[1]), p[2]) then return false end end end
   if s.any then
     local hit = false

@@ -53,6 +53,10 @@ export class MemoryAssociations {
     return this.byId.size;
   }
 
+  indexed(field: SearchField): number {
+    return this.text[field].size;
+  }
+
   get(user: string, deviceId: string): Association | undefined {
     const a = this.byId.get(associationId(user, deviceId));
     return a === undefined ? undefined : structuredClone(a);

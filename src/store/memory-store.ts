@@ -37,6 +37,7 @@ import type {
   NewAssociation,
   NewAuditEntry,
   Page,
+  SearchField,
   StateUpdate,
   Store,
   SyncRecord,
@@ -253,6 +254,9 @@ export class MemoryStore implements Store {
   }
   async countAssociations(): Promise<number> {
     return this.associations.size;
+  }
+  async countIndexed(field: SearchField): Promise<number> {
+    return this.associations.indexed(field);
   }
   async changedAssociations(after: number, limit: number): Promise<ChangedPage> {
     return this.associations.changedAfter(after, limit);

@@ -40,6 +40,7 @@ import type {
   NewAssociation,
   NewAuditEntry,
   Page,
+  SearchField,
   StateUpdate,
   Store,
   SyncRecord,
@@ -255,6 +256,9 @@ export class RedisStore implements Store {
   }
   countAssociations(): Promise<number> {
     return this.client.zcard(this.keys.textIndex.user);
+  }
+  countIndexed(field: SearchField): Promise<number> {
+    return this.client.zcard(this.keys.textIndex[field]);
   }
   changedAssociations(after: number, limit: number): Promise<ChangedPage> {
     return changedAssociations(this.ctx, after, limit);

@@ -113,6 +113,8 @@ export interface AssociationFilter {
    * index (the merged search serves each association once, from that index).
    */
   firstMatchIn?: SearchField;
+  /** Associations without this field (no member in its text index): a sort by it lists them after (before, descending) the others. */
+  missing?: SearchField;
   /** Linked to a management-backend device record (backendDeviceId set). */
   linked?: boolean;
   /** Decided by a device access rule (matchedRuleId set). */
@@ -283,6 +285,8 @@ export interface Store {
   getAssociationHistory(user: string, deviceId: string, limit?: number): Promise<StateChange[]>;
   queryAssociations(query: AssociationQuery): Promise<Page<Association>>;
   countAssociations(): Promise<number>;
+  /** Associations that have a value for this text index's field (the others lack it). */
+  countIndexed(field: SearchField): Promise<number>;
   /** Associations changed after change number `after`, oldest change first (the backend sync's differential). */
   changedAssociations(after: number, limit: number): Promise<ChangedPage>;
   /** The newest change number (0 before any change). */
