@@ -1,6 +1,8 @@
 import { ACCESS_STATES, deviceKey, type Association } from '../policy/index.js';
-import { associationMatches, searchAssociations, type AssociationFilter, type AssociationQuery, type Page, type SearchField, type Store } from '../store/index.js';
+import { associationMatches, cursorAfter, searchAssociations, type AssociationFilter, type AssociationQuery, type Page, type SearchField, type Store } from '../store/index.js';
+import { PolicyView, type CurrentAssociation } from '../actions/index.js';
 import { ApiError } from './errors.js';
+import { hasJudged, judgedPage, passesJudged, type JudgedFilter, type Pager } from './judged-page.js';
 import { s, type Infer } from './schema.js';
 import { ASSOCIATION_SORTS, CURSOR, DEVICE_ID, DOMAIN, LIMIT, REASON, STATE, TIME, USER } from './schemas.js';
 
@@ -35,10 +37,9 @@ type Sort = (typeof ASSOCIATION_SORTS)[number];
 
 export const SCAN_BUDGET = 2500;
 
-interface Driver {
+interface Driver extends Pager {
   /** Binds a cursor to the driver that made it. */
   key: string;
-  page(limit: number, cursor: string | undefined): Promise<Page<Association>>;
 }
 
 function time(v: string | undefined): number | undefined {
@@ -48,8 +49,6 @@ function time(v: string | undefined): number | undefined {
 /** The query's conditions as a store filter (evaluated next to the data). */
 function filterOf(q: ListQuery, user: string | undefined, now: number): AssociationFilter {
   const f: AssociationFilter = {
-    state: q.state,
-    reason: q.reason,
     user,
     domain: q.domain,
     deviceType: q.deviceType,
@@ -57,7 +56,6 @@ function filterOf(q: ListQuery, user: string | undefined, now: number): Associat
     os: q.os,
     text: q.q,
     linked: q.linked,
-    ruleMatched: q.policyAssigned,
     actionSince: q.actionThisYear === undefined ? undefined : { at: Date.UTC(new Date(now).getUTCFullYear(), 0, 1), present: q.actionThisYear },
     syncAfter: time(q.lastSyncAfter),
     syncBefore: time(q.lastSyncBefore),
@@ -78,10 +76,11 @@ function indexDriver(store: Store, query: AssociationQuery, filter: AssociationF
     key: JSON.stringify([query.index, query.order, query.state ?? '', query.prefix ?? '', query.exact === true, query.after ?? '', query.before ?? '']),
     page: (limit, cursor) =>
       store.queryAssociations({ ...query, limit, scanLimit: SCAN_BUDGET, ...(filter === undefined ? {} : { filter }), ...(cursor === undefined ? {} : { cursor }) }),
+    cursorAt: (a) => cursorAfter(query, a),
   };
 }
 
-/** Sort by access state: the four state indexes one after the other (by name), each by when the state was entered. */
+/** Sort by access state: the four indexes of the recorded state one after the other (by name), each by when the state was entered. */
 function stateDriver(store: Store, order: 'asc' | 'desc', filter: AssociationFilter | undefined): Driver {
   const states = order === 'asc' ? [...ACCESS_STATES].sort() : [...ACCESS_STATES].sort().reverse();
   return {
@@ -121,20 +120,21 @@ const COMPARE: { [K in Sort]: (a: Association) => string | number | undefined } 
   accessState: (a) => `${a.accessState}\u0000${String(a.accessStateAt ?? a.firstSyncAt).padStart(16, '0')}`,
 };
 
-/** One user's devices (a few; at most 5,000 read), filtered and sorted in memory by any column; the cursor is an offset. */
-function userDriver(store: Store, user: string, sort: Sort, order: 'asc' | 'desc', filter: AssociationFilter): Driver {
+/** One user's devices (a few; at most 5,000 read), judged, filtered and sorted in memory by any column; the cursor is an offset. */
+function userDriver(store: Store, user: string, sort: Sort, order: 'asc' | 'desc', filter: AssociationFilter, view: PolicyView, judged: JudgedFilter): Driver {
   return {
     key: `user:${sort}:${order}`,
     async page(limit, cursor) {
       const from = cursor === undefined ? 0 : Number(cursor);
       if (!Number.isSafeInteger(from) || from < 0) throw new ApiError('EASGATE_ERR_API_BAD_CURSOR');
-      const all: Association[] = [];
+      const read: Association[] = [];
       let c: string | undefined;
       do {
         const p = await store.queryAssociations({ index: 'user', prefix: user, exact: true, limit: 1000, ...(c === undefined ? {} : { cursor: c }) });
-        all.push(...p.items.filter((a) => associationMatches(filter, a)));
+        read.push(...p.items.filter((a) => associationMatches(filter, a)));
         c = p.nextCursor ?? undefined;
-      } while (c !== undefined && all.length < 5000);
+      } while (c !== undefined && read.length < 5000);
+      const all = (await view.judge(read)).filter((a) => passesJudged(judged, a));
       const key = COMPARE[sort];
       const sign = order === 'asc' ? 1 : -1;
       all.sort((x, y) => {
@@ -176,9 +176,13 @@ function textSortDriver(store: Store, field: SearchField, order: 'asc' | 'desc',
   };
 }
 
-function chooseDriver(store: Store, q: ListQuery, user: string | undefined, filter: AssociationFilter): Driver {
-  const order = q.order ?? (q.sort === undefined && q.q === undefined ? 'desc' : 'asc');
-  if (user !== undefined) return userDriver(store, user, q.sort ?? 'deviceId', order, filter);
+/** Without a sort or a search: newest first. */
+function orderOf(q: ListQuery): 'asc' | 'desc' {
+  return q.order ?? (q.sort === undefined && q.q === undefined ? 'desc' : 'asc');
+}
+
+function chooseDriver(store: Store, q: ListQuery, filter: AssociationFilter): Driver {
+  const order = orderOf(q);
   if (q.sort === undefined && q.q !== undefined) {
     const more = rest(filter, ['text']);
     return {
@@ -187,11 +191,11 @@ function chooseDriver(store: Store, q: ListQuery, user: string | undefined, filt
         searchAssociations(store, { prefix: q.q!, order, limit, scanLimit: SCAN_BUDGET, ...(more === undefined ? {} : { filter: more }), ...(cursor === undefined ? {} : { cursor }) }),
     };
   }
-  // Without a sort: a state filter lists that state by when it was entered, else newest sync first.
-  const sort = q.sort ?? (q.state !== undefined ? 'accessState' : 'lastSync');
+  // Without a sort: newest sync first.
+  const sort = q.sort ?? 'lastSync';
   switch (sort) {
     case 'accessState':
-      return q.state !== undefined ? indexDriver(store, { index: 'state', state: q.state, order }, rest(filter, ['state'])) : stateDriver(store, order, rest(filter, []));
+      return stateDriver(store, order, rest(filter, []));
     case 'lastSync': {
       const { syncAfter: after, syncBefore: before } = filter;
       const window = { ...(after === undefined ? {} : { after }), ...(before === undefined ? {} : { before }) };
@@ -228,9 +232,30 @@ function unwrap(driver: Driver, cursor: string | undefined): string | undefined 
   throw new ApiError('EASGATE_ERR_API_BAD_CURSOR', 'the cursor is malformed or belongs to another sort or search');
 }
 
-export async function listAssociations(store: Store, q: ListQuery, normalizeUser: (raw: string) => string, now: number): Promise<Page<Association>> {
+/**
+ * A page of associations, each with the access state its next request would get (the
+ * recorded verdict beside it); filters on that state are evaluated on what the driver reads
+ * (judged-page.ts).
+ */
+export async function listAssociations(store: Store, q: ListQuery, normalizeUser: (raw: string) => string, now: number): Promise<Page<CurrentAssociation>> {
   const user = q.user === undefined ? undefined : normalizeUser(q.user);
-  const driver = chooseDriver(store, q, user, filterOf(q, user, now));
-  const page = await driver.page(q.limit ?? 50, unwrap(driver, q.cursor));
+  const view = new PolicyView(store, now);
+  const judged: JudgedFilter = { state: q.state, reason: q.reason, ruleMatched: q.policyAssigned };
+  const limit = q.limit ?? 50;
+  let page: Page<CurrentAssociation>;
+  let driver: Driver;
+  if (user !== undefined) {
+    // One user's devices are read whole: the current state is evaluated before they are filtered and sorted.
+    driver = userDriver(store, user, q.sort ?? 'deviceId', orderOf(q), filterOf(q, user, now), view, judged);
+    page = (await driver.page(limit, unwrap(driver, q.cursor))) as Page<CurrentAssociation>;
+  } else {
+    driver = chooseDriver(store, q, filterOf(q, user, now));
+    const cursor = unwrap(driver, q.cursor);
+    if (hasJudged(judged)) page = await judgedPage(driver, view, judged, limit, cursor);
+    else {
+      const p = await driver.page(limit, cursor);
+      page = { items: await view.judge(p.items), nextCursor: p.nextCursor };
+    }
+  }
   return { items: page.items, nextCursor: page.nextCursor === null ? null : wrap(driver, page.nextCursor) };
 }

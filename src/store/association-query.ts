@@ -1,5 +1,5 @@
-import { ACCESS_STATES, type AccessState } from '../policy/index.js';
-import { indexValue, TEXT_INDEXES } from './association-codec.js';
+import { ACCESS_STATES, type AccessState, type Association } from '../policy/index.js';
+import { associationId, indexValue, syncScore, TEXT_INDEXES, textMembers } from './association-codec.js';
 import { compileFilter, type FilterSpec } from './association-filter.js';
 import { StoreError } from './errors.js';
 import type { AssociationQuery, SearchField } from './types.js';
@@ -136,4 +136,21 @@ export function pastCursor(plan: ScorePlan, s: number, id: string, f = plan.from
   if (f === undefined) return true;
   if (s !== f.s) return plan.desc ? s < f.s : s > f.s;
   return plan.desc ? id < f.id : id > f.id;
+}
+
+/**
+ * The cursor that resumes `q` right after association `a` (one it served): for a caller that
+ * looks at a page's items one by one and stops in the middle (the admin API's filters on the
+ * current access state). Both adapters page with the same cursors.
+ */
+export function cursorAfter(q: AssociationQuery, a: Association): string {
+  const plan = planQuery({ ...q, cursor: undefined });
+  const id = associationId(a.user, a.deviceId);
+  if (plan.kind === 'text') {
+    const member = textMembers(a, id)[plan.index];
+    if (member === undefined) throw new StoreError('EASGATE_ERR_STORE_BAD_QUERY', `the association has no ${plan.index}`);
+    return textCursor(plan, member);
+  }
+  const score = plan.by === 'state' ? (a.accessStateAt ?? a.firstSyncAt) : plan.by === 'firstSync' ? a.firstSyncAt : syncScore(a);
+  return scoreCursor(plan, score, id);
 }

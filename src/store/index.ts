@@ -24,7 +24,7 @@ export type {
   SyncRecord,
 } from './types.js';
 export { ASSOCIATION_FIELDS, associationId } from './association-codec.js';
-export { MAX_PAGE } from './association-query.js';
+export { cursorAfter, MAX_PAGE } from './association-query.js';
 export { searchAssociations, type SearchQuery } from './association-search.js';
 export { associationMatches } from './association-filter.js';
 export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';

@@ -7,22 +7,31 @@ import { useApi, type ApiFixture } from './fixture.js';
 const NOW = Date.UTC(2026, 5, 15);
 const DAY = 86_400_000;
 
+/** The rules the data's verdicts come from, so that the state shown (the decision of the current policy) is the one recorded. */
+const RULES = [
+  { id: 'r1', characteristic: 'DeviceModel', queryString: 'Model 1', accessLevel: 'Quarantine' },
+  { id: 'r2', characteristic: 'DeviceModel', queryString: 'Model 2', accessLevel: 'Block' },
+  { id: 'r3', characteristic: 'DeviceModel', queryString: 'Galaxy S24', accessLevel: 'Block' },
+] as const;
+
 function rows(): NewAssociation[] {
   const out: NewAssociation[] = [];
   for (let i = 0; i < 60; i++) {
-    const state = (['Allowed', 'Blocked', 'Quarantined', 'DeviceDiscovery'] as const)[i % 4]!;
+    const model = i % 5 ? `Model ${i % 7}` : 'Galaxy S24';
+    const rule = RULES.find((r) => r.queryString === model);
+    const state = rule === undefined ? 'Allowed' : rule.accessLevel === 'Block' ? 'Blocked' : 'Quarantined';
     out.push({
       user: `user${String(i % 12).padStart(2, '0')}@${i % 3 === 0 ? 'corp.test' : 'x.test'}`,
       deviceId: `Dev${String(i).padStart(3, '0')}`,
       deviceType: i % 2 ? 'iPhone' : 'SamsungDevice',
-      model: i % 5 ? `Model ${i % 7}` : 'Galaxy S24',
+      model,
       os: i % 2 ? `iOS 17.${i % 3}` : 'Android 14',
       friendlyName: `Phone of ${i}`,
       firstSyncAt: NOW - 200 * DAY + i * DAY,
       lastSyncAttemptAt: NOW - ((i * 7) % 60) * DAY,
       accessState: state,
-      accessReason: state === 'Allowed' ? 'Global' : 'DeviceRule',
-      ...(i % 6 === 0 ? { matchedRuleId: 'r1' } : {}),
+      accessReason: rule === undefined ? 'Global' : 'DeviceRule',
+      ...(rule === undefined ? {} : { matchedRuleId: rule.id }),
       ...(i % 10 === 0 ? { backendDeviceId: `mdm-${i}` } : {}),
     });
   }
@@ -49,6 +58,7 @@ describe('the association list', () => {
   let data: NewAssociation[];
   beforeAll(async () => {
     data = rows();
+    for (const r of RULES) await t.fx.store.putRule({ ...r });
     await t.fx.store.createAssociations(data);
   });
 

@@ -13,7 +13,9 @@ describe('bulk actions', () => {
     await s.createAssociation(device('a@x.test', 'A1', { firstSyncAt: NOW - 5 * DAY }));
     await s.createAssociation(device('a@x.test', 'A2', { firstSyncAt: NOW - 6 * DAY }));
     await s.createAssociation(device('b@x.test', 'B1', { firstSyncAt: NOW - 2 * DAY }));
-    await s.createAssociation(device('b@x.test', 'B2', { firstSyncAt: NOW - 3 * DAY, accessState: 'Quarantined' }));
+    // Quarantined by a rule, and B1 by b's blocked list: grandfather goes by the decision the next request would get.
+    await s.putRule({ id: 'old', characteristic: 'DeviceModel', queryString: 'Old Phone', accessLevel: 'Quarantine' });
+    await s.createAssociation(device('b@x.test', 'B2', { firstSyncAt: NOW - 3 * DAY, model: 'Old Phone', accessState: 'Quarantined', accessReason: 'DeviceRule', matchedRuleId: 'old' }));
     await s.createAssociation(device('c@x.test', 'C1', { firstSyncAt: NOW - 90 * DAY }));
     await s.createAssociation(device('q@x.test', 'Q1', { firstSyncAt: NOW - 40 * DAY, accessState: 'Quarantined' }));
     await s.putMailbox({ user: 'a@x.test', activeSyncEnabled: true, allowedDeviceIds: ['a2'], blockedDeviceIds: [] });
@@ -24,7 +26,7 @@ describe('bulk actions', () => {
     const since = new Date(NOW - 30 * DAY).toISOString();
     const dry = await t.fx.call('POST', '/api/v1/actions/grandfather', { body: { since, dryRun: true } });
     expect(dry.status).toBe(200);
-    expect(dry.body).toMatchObject({ dryRun: true, counts: { scanned: 4, 'would-allow': 1, 'already-allowed': 1, 'skipped-blocked': 1, 'skipped-Quarantined': 1 }, truncated: false });
+    expect(dry.body).toMatchObject({ dryRun: true, counts: { scanned: 4, 'would-allow': 1, 'already-allowed': 1, 'skipped-Blocked': 1, 'skipped-Quarantined': 1 }, truncated: false });
     expect((await t.fx.store.getMailbox('a@x.test'))?.allowedDeviceIds).toEqual(['a2']);
     expect((await t.fx.call('GET', '/api/v1/audit')).body.items).toEqual([]);
 

@@ -10,7 +10,9 @@ const DAY = 86_400_000;
 describe('device verbs', () => {
   const t = useApi({ each: true });
   beforeEach(async () => {
-    await t.fx.store.createAssociation(device('alice@x.test', 'APPL1', { model: 'iPhone15,2', os: 'iOS 17.1', firstSyncAt: NOW - 2 * DAY, accessState: 'Quarantined' }));
+    // Alice's default level quarantines her devices: the state shown is the current policy's decision.
+    await t.fx.store.putMailbox({ user: 'alice@x.test', activeSyncEnabled: true, allowedDeviceIds: [], blockedDeviceIds: [], defaultAccessLevel: 'Quarantine' });
+    await t.fx.store.createAssociation(device('alice@x.test', 'APPL1', { model: 'iPhone15,2', os: 'iOS 17.1', firstSyncAt: NOW - 2 * DAY, accessState: 'Quarantined', accessReason: 'User' }));
     await t.fx.store.createAssociation(device('bob@x.test', 'ANDR1', { deviceType: 'Android', model: 'Pixel 8', firstSyncAt: NOW - 40 * DAY }));
   });
 
@@ -19,7 +21,7 @@ describe('device verbs', () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^USER\s+DEVICE ID\s+TYPE\s+MODEL\s+OS\s+STATE\s+REASON\s+LAST SYNC$/);
-    expect(lines[1]).toMatch(/^alice@x.test\s+APPL1\s+iPhone\s+iPhone15,2\s+iOS 17.1\s+Quarantined\s+Global\s+\d{4}-\d\d-\d\d /);
+    expect(lines[1]).toMatch(/^alice@x.test\s+APPL1\s+iPhone\s+iPhone15,2\s+iOS 17.1\s+Quarantined\s+User\s+\d{4}-\d\d-\d\d /);
     expect(lines).toHaveLength(3);
     const json = JSON.parse((await easgate(['devices', 'list', '--state', 'Quarantined', '--json'], envOf(t.fx))).stdout);
     expect(json.items.map((a: { deviceId: string }) => a.deviceId)).toEqual(['APPL1']);
@@ -45,7 +47,7 @@ describe('device verbs', () => {
     expect((await easgate(['device', 'comment', 'alice@x.test', 'APPL1', 'lost on a train'], envOf(t.fx, t.fx.tokens.helpdesk))).code).toBe(0);
     const show = await easgate(['device', 'show', 'alice@x.test', 'APPL1'], envOf(t.fx, t.fx.tokens.viewer));
     expect(show.stdout).toMatch(/comment:\s+lost on a train/);
-    expect(show.stdout).toMatch(/history:\nAT\s+STATE\s+REASON\s+RULE\s+BY\n.*Blocked\s+Individual\s+helpdesk-token\n.*Allowed\s+Individual\s+helpdesk-token\n.*Quarantined\s+Global\n/);
+    expect(show.stdout).toMatch(/history:\nAT\s+STATE\s+REASON\s+RULE\s+BY\n.*Blocked\s+Individual\s+helpdesk-token\n.*Allowed\s+Individual\s+helpdesk-token\n.*Quarantined\s+User\n/);
     const json = JSON.parse((await easgate(['device', 'show', 'alice@x.test', 'APPL1', '--json'], envOf(t.fx))).stdout);
     expect(json.history).toHaveLength(3);
     const viewer = await easgate(['device', 'remove', 'alice@x.test', 'APPL1'], envOf(t.fx, t.fx.tokens.viewer));

@@ -1,4 +1,4 @@
-import { grandfather, NEEDS, purge } from '../../actions/index.js';
+import { grandfather, NEEDS, PolicyView, purge } from '../../actions/index.js';
 import { route } from '../route.js';
 import { s } from '../schema.js';
 import { STATE, TIME } from '../schemas.js';
@@ -15,7 +15,10 @@ export const actionRoutes = [
     permission: NEEDS.grandfather,
     body: s.object({ since: TIME, dryRun: s.optional(s.bool()) }),
     response: REPORT,
-    handler: ({ action, body }) => grandfather(action, { since: Date.parse(body.since), dryRun: body.dryRun }, async (batch) => [...batch]),
+    handler: ({ action, body, store, now }) => {
+      const view = new PolicyView(store, now());
+      return grandfather(action, { since: Date.parse(body.since), dryRun: body.dryRun }, (batch) => view.judge(batch));
+    },
   }),
   route({
     method: 'POST',

@@ -1,10 +1,10 @@
-import { commentDevice, findAssociation, NEEDS, removeDevice } from '../../actions/index.js';
+import { commentDevice, findAssociation, NEEDS, PolicyView, removeDevice } from '../../actions/index.js';
 import { listAssociations, LIST_QUERY } from '../association-list.js';
 import { route } from '../route.js';
 import { s } from '../schema.js';
 import { ASSOCIATION, DEVICE_PARAMS, page } from '../schemas.js';
 
-const DETAIL = s.any('Every field of the association, plus `history`: its state changes, newest first (at most 100)');
+const DETAIL = s.any('Every field of the association (accessState: the decision its next request would get; recordedAccessState…: the verdict recorded at its last request), plus `history`: its recorded state changes, newest first (at most 100)');
 
 /** Listing, detail, comment and removal of associations. */
 export const associationRoutes = [
@@ -26,9 +26,10 @@ export const associationRoutes = [
     permission: 'read',
     params: DEVICE_PARAMS,
     response: DETAIL,
-    handler: async ({ action, store, params }) => {
+    handler: async ({ action, store, params, now }) => {
       const a = await findAssociation(action, params.user, params.deviceId);
-      return { ...a, history: await store.getAssociationHistory(a.user, a.deviceId) };
+      const [shown] = await new PolicyView(store, now()).judge([a]);
+      return { ...shown, history: await store.getAssociationHistory(a.user, a.deviceId) };
     },
   }),
   route({
