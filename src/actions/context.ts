@@ -39,3 +39,28 @@ export const DAY_MS = 86_400_000;
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/**
+ * An audit object as an admin types it (`association:Alice/ALICENEW01`, `mailbox:alice`,
+ * `domain:X.TEST`), named as the audit log names it: users normalised as every endpoint
+ * normalises them, device IDs and domains lower-cased.
+ */
+export function auditObject(raw: string, normalizeUser: (raw: string) => string): string {
+  const colon = raw.indexOf(':');
+  if (colon < 0) return raw;
+  const type = raw.slice(0, colon);
+  const key = raw.slice(colon + 1);
+  switch (type) {
+    case 'association': {
+      const slash = key.lastIndexOf('/');
+      return slash < 0 ? raw : associationObject({ user: normalizeUser(key.slice(0, slash)), deviceId: key.slice(slash + 1) });
+    }
+    case 'mailbox':
+      return `mailbox:${normalizeUser(key)}`;
+    case 'domain':
+    case 'deviceId':
+      return `${type}:${key.toLowerCase()}`;
+    default:
+      return raw;
+  }
+}

@@ -1,6 +1,6 @@
 export { GRANTS, NEEDS, PERMISSIONS, ROLES, type Permission, type Role } from './roles.js';
 export { AdminError, conflict, invalid, licenseRefused, notFound, type AdminErrorCode } from './errors.js';
-export { associationObject, DAY_MS, findAssociation, iso, requireAssociation, type ActionContext, type AuditDraft } from './context.js';
+export { associationObject, auditObject, DAY_MS, findAssociation, iso, requireAssociation, type ActionContext, type AuditDraft } from './context.js';
 export { licenseLimit, mailUser, MAX_LISTED_IDS } from './mailbox-write.js';
 export { allowDevice, blockDevice, commentDevice, linkDevice, listDevice, removeDevice, unlinkDevice } from './device.js';
 export { cancelWipe, orderWipe, type WipeOrder } from './wipe.js';

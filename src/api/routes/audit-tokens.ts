@@ -1,3 +1,4 @@
+import { auditObject } from '../../actions/index.js';
 import { ApiError, notFound } from '../errors.js';
 import { BOOTSTRAP_NAME, mintToken, ROLES, TOKEN_NAME_PATTERN } from '../auth.js';
 import { route } from '../route.js';
@@ -14,7 +15,7 @@ export const auditTokenRoutes = [
     method: 'GET',
     path: '/audit',
     tag: 'audit',
-    summary: 'Changes made through the API, newest first; filter by actor (token name), object (rule:r1) or object type (rule)',
+    summary: 'Changes made through the API, newest first; filter by actor (token name), object (rule:r1; users and device IDs named as everywhere else) or object type (rule)',
     permission: 'read',
     query: s.object({
       actor: s.optional(TOKEN_NAME),
@@ -24,7 +25,7 @@ export const auditTokenRoutes = [
       cursor: s.optional(CURSOR),
     }),
     response: page(AUDIT_ENTRY),
-    handler: ({ store, query }) => store.queryAudit(query),
+    handler: ({ store, query, normalizeUser }) => store.queryAudit(query.object === undefined ? query : { ...query, object: auditObject(query.object, normalizeUser) }),
   }),
   route({
     method: 'GET',
