@@ -56,7 +56,7 @@ export async function changeMailbox(ctx: ActionContext, rawUser: string, change:
 }
 
 export type BulkStatus = 'enabled' | 'disabled' | 'unchanged' | 'license-limit' | 'invalid' | 'unknown';
-export const BULK_STATUSES: readonly BulkStatus[] = ['enabled', 'disabled', 'unchanged', 'license-limit', 'invalid'];
+export const BULK_STATUSES: readonly BulkStatus[] = ['enabled', 'disabled', 'unchanged', 'license-limit', 'invalid', 'unknown'];
 
 export interface BulkResult {
   input: string;
@@ -106,7 +106,7 @@ export async function bulkMailboxes(ctx: ActionContext, input: BulkInput): Promi
       results.push({ input: raw, status: 'invalid', message: 'not a mail address (user@domain)' });
       return;
     }
-    const status = await setEnabled(ctx, user, input.activeSyncEnabled, input.create !== false, limit);
+    const status = await setEnabled(ctx, user, input.activeSyncEnabled, input.create === true, limit);
     results.push({ input: raw, user, status, ...(status === 'unknown' ? { message: 'no such mailbox (nothing changed; create it explicitly)' } : {}) });
   };
   if (input.users !== undefined) for (const raw of input.users) await apply(raw);

@@ -48,7 +48,10 @@ describe('mailboxes and the license', () => {
   it('turns ActiveSync on or off for a list of users, with a result per user, the license per user, a bad entry reported', async () => {
     await t.fx.call('PUT', '/api/v1/settings/system', { body: { license: { total: 2 } } });
     await t.fx.call('PUT', '/api/v1/mailboxes/on@x.test', { body: {} });
-    const r = await t.fx.call('POST', '/api/v1/mailboxes/bulk', { body: { activeSyncEnabled: true, users: ['on@x.test', 'NEW1@x.test', 'not a user', 'new2@x.test', 'new1@x.test'] } });
+    const unknown = await t.fx.call('POST', '/api/v1/mailboxes/bulk', { body: { activeSyncEnabled: true, users: ['NEW1@x.test'] } });
+    expect(unknown.body.results).toEqual([{ input: 'NEW1@x.test', user: 'new1@x.test', status: 'unknown', message: 'no such mailbox (nothing changed; create it explicitly)' }]);
+    expect(await t.fx.store.getMailbox('new1@x.test')).toBeUndefined();
+    const r = await t.fx.call('POST', '/api/v1/mailboxes/bulk', { body: { activeSyncEnabled: true, create: true, users: ['on@x.test', 'NEW1@x.test', 'not a user', 'new2@x.test', 'new1@x.test'] } });
     expect(r.status).toBe(200);
     expect(r.body.results).toEqual([
       { input: 'on@x.test', user: 'on@x.test', status: 'unchanged' },
@@ -57,9 +60,9 @@ describe('mailboxes and the license', () => {
       { input: 'new2@x.test', user: 'new2@x.test', status: 'license-limit' },
       { input: 'new1@x.test', user: 'new1@x.test', status: 'unchanged' },
     ]);
-    expect(r.body.counts).toEqual({ enabled: 1, disabled: 0, unchanged: 2, 'license-limit': 1, invalid: 1 });
+    expect(r.body.counts).toEqual({ enabled: 1, disabled: 0, unchanged: 2, 'license-limit': 1, invalid: 1, unknown: 0 });
     const off = await t.fx.call('POST', '/api/v1/mailboxes/bulk', { body: { activeSyncEnabled: false, domain: 'X.test' } });
-    expect(off.body.counts).toEqual({ enabled: 0, disabled: 2, unchanged: 0, 'license-limit': 0, invalid: 0 });
+    expect(off.body.counts).toEqual({ enabled: 0, disabled: 2, unchanged: 0, 'license-limit': 0, invalid: 0, unknown: 0 });
     expect(await t.fx.store.countEnabledMailboxes()).toBe(0);
     expect((await t.fx.call('GET', '/api/v1/audit?objectType=mailbox')).body.items.map((e: { action: string }) => e.action)).toEqual([
       'mailbox.disable',

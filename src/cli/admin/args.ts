@@ -55,3 +55,9 @@ export function positional(p: Parsed, i: number, what: string): string {
   if (v === undefined) throw new UsageError(`missing ${what}`);
   return v;
 }
+
+/** `--reason TEXT` as the body field the admin API keeps in the audit entry (nothing when not given). */
+export function reasonOf(p: Parsed): { reason?: string } {
+  const r = str(p, 'reason');
+  return r === undefined ? {} : { reason: r };
+}
