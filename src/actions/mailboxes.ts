@@ -2,7 +2,7 @@ import { domainOf, type AccessLevel, type Mailbox } from '../policy/index.js';
 import type { Store } from '../store/index.js';
 import type { ActionContext } from './context.js';
 import { invalid, licenseRefused } from './errors.js';
-import { hasId, licenseLimit, listIds, mailUser, refuseFullLists, unlistIds, updateMailbox } from './mailbox-write.js';
+import { licenseLimit, listIds, mailUser, refuseFullLists, unlistIds, updateMailbox, withoutId } from './mailbox-write.js';
 
 /** Mailboxes (Set-CASMailbox): ActiveSync on/off, allowed and blocked device IDs, default level; bulk on/off. */
 export interface MailboxChange {
@@ -32,10 +32,8 @@ function applyChange(held: Mailbox, c: MailboxChange): Mailbox {
     const both = c.allowedDeviceIds.find((id) => blocked.has(id.toLowerCase()));
     if (both !== undefined) throw invalid('blockedDeviceIds', `no device ID that is also allowed (${both})`);
   }
-  if (c.allowedDeviceIds !== undefined) n = { ...n, allowedDeviceIds: [...c.allowedDeviceIds] };
-  if (c.blockedDeviceIds !== undefined) n = { ...n, blockedDeviceIds: [...c.blockedDeviceIds] };
-  const both = n.blockedDeviceIds.find((id) => hasId(n.allowedDeviceIds, id));
-  if (both !== undefined) throw invalid('blockedDeviceIds', `no device ID that is also allowed (${both})`);
+  if (c.allowedDeviceIds !== undefined) n = { ...n, allowedDeviceIds: [...c.allowedDeviceIds], blockedDeviceIds: c.allowedDeviceIds.reduce(withoutId, n.blockedDeviceIds) };
+  if (c.blockedDeviceIds !== undefined) n = { ...n, blockedDeviceIds: [...c.blockedDeviceIds], allowedDeviceIds: c.blockedDeviceIds.reduce(withoutId, n.allowedDeviceIds) };
   if (c.unlist !== undefined) n = unlistIds(n, c.unlist);
   if (c.allow !== undefined) n = listIds(n, 'Allow', c.allow);
   if (c.block !== undefined) n = listIds(n, 'Block', c.block);

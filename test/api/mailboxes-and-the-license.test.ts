@@ -18,13 +18,16 @@ describe('mailboxes and the license', () => {
     const next = await t.fx.call('GET', `/api/v1/mailboxes?limit=1&cursor=${list.body.nextCursor}`);
     expect(next.body).toMatchObject({ items: [{ user: 'bob@x.test' }], nextCursor: null });
     expect((await t.fx.call('GET', '/api/v1/mailboxes?prefix=an')).body.items).toHaveLength(1);
-    const both = await t.fx.call('PUT', '/api/v1/mailboxes/bob@x.test', { body: { blockedDeviceIds: ['a1'] } });
+    const both = await t.fx.call('PUT', '/api/v1/mailboxes/bob@x.test', { body: { allowedDeviceIds: ['A1'], blockedDeviceIds: ['a1'] } });
     expect(both.body).toMatchObject({ code: 'EASGATE_ERR_API_INVALID', field: 'blockedDeviceIds' });
+    // Replacing the blocked list with an allowed ID moves it, as blocking a device does.
+    const moved = await t.fx.call('PUT', '/api/v1/mailboxes/bob@x.test', { body: { blockedDeviceIds: ['a1'] } });
+    expect(moved.body).toMatchObject({ allowedDeviceIds: [], blockedDeviceIds: ['a1'] });
     const notMail = await t.fx.call('PUT', '/api/v1/mailboxes/bob', { body: {} });
     expect(notMail.body).toMatchObject({ code: 'EASGATE_ERR_API_INVALID', field: 'user' });
     const audit = (await t.fx.call('GET', '/api/v1/audit?object=mailbox:bob@x.test')).body.items;
-    expect(audit.map((e: { action: string }) => e.action)).toEqual(['mailbox.put', 'mailbox.put']);
-    expect(audit[1].before).toBeNull();
+    expect(audit.map((e: { action: string }) => e.action)).toEqual(['mailbox.put', 'mailbox.put', 'mailbox.put']);
+    expect(audit[2].before).toBeNull();
   });
 
   it('refuses to enable a user beyond the license (409) and reports the license', async () => {

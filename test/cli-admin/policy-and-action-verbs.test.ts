@@ -8,14 +8,28 @@ describe('policy and action verbs', () => {
   const t = useApi({ each: true });
 
   it('shows and sets a mailbox', async () => {
-    const set = await easgate(['mailbox', 'set', 'Carol@x.test', '--enabled', 'false', '--allowed', 'A1,A2', '--default-level', 'Block'], envOf(t.fx));
+    const set = await easgate(['mailbox', 'set', 'Carol@x.test', '--enabled', 'false', '--replace-allowed', 'A1,A2', '--default-level', 'Block'], envOf(t.fx));
     expect(set.code).toBe(0);
     expect(set.stdout).toMatch(/user:\s+carol@x.test\n/);
     const show = JSON.parse((await easgate(['mailbox', 'show', 'carol@x.test', '--json'], envOf(t.fx, t.fx.tokens.viewer))).stdout);
     expect(show).toEqual({ user: 'carol@x.test', activeSyncEnabled: false, disabledReason: 'Admin', allowedDeviceIds: ['A1', 'A2'], blockedDeviceIds: [], defaultAccessLevel: 'Block' });
-    await easgate(['mailbox', 'set', 'carol@x.test', '--default-level', 'none', '--allowed', ''], envOf(t.fx));
+    await easgate(['mailbox', 'set', 'carol@x.test', '--default-level', 'none', '--replace-allowed', ''], envOf(t.fx));
     expect(await t.fx.store.getMailbox('carol@x.test')).toMatchObject({ allowedDeviceIds: [] });
     expect((await t.fx.store.getMailbox('carol@x.test'))?.defaultAccessLevel).toBeUndefined();
+  });
+
+  it('blocks, allows and unlists single device IDs without touching the others, moving an ID between the lists', async () => {
+    await t.fx.store.putMailbox({ user: 'dan@x.test', activeSyncEnabled: true, allowedDeviceIds: ['A1', 'A2'], blockedDeviceIds: ['B1', 'B2'] });
+    const block = await easgate(['mailbox', 'set', 'dan@x.test', '--block', 'X1', '--block', 'a1', '--reason', 'TICKET-7'], envOf(t.fx));
+    expect(block.code, block.stderr).toBe(0);
+    expect(await t.fx.store.getMailbox('dan@x.test')).toMatchObject({ allowedDeviceIds: ['A2'], blockedDeviceIds: ['B1', 'B2', 'X1', 'a1'] });
+    await easgate(['mailbox', 'set', 'dan@x.test', '--unlist', 'B1', '--allow', 'b2'], envOf(t.fx));
+    expect(await t.fx.store.getMailbox('dan@x.test')).toMatchObject({ allowedDeviceIds: ['A2', 'b2'], blockedDeviceIds: ['X1', 'a1'] });
+    await easgate(['mailbox', 'set', 'dan@x.test', '--replace-blocked', 'A2'], envOf(t.fx));
+    expect(await t.fx.store.getMailbox('dan@x.test')).toMatchObject({ allowedDeviceIds: ['b2'], blockedDeviceIds: ['A2'] });
+    const old = await easgate(['mailbox', 'set', 'dan@x.test', '--blocked', 'Z9'], envOf(t.fx));
+    expect([old.code, old.stderr]).toEqual([2, expect.stringContaining('--blocked would replace the whole list: use --block ID')]);
+    expect((await t.fx.store.queryAudit({ object: 'mailbox:dan@x.test' })).items.at(-1)).toMatchObject({ reason: 'TICKET-7' });
   });
 
   it('lists, adds and removes rules; shows and sets the organisation; lists and sets domains; shows the license', async () => {
