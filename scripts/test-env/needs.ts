@@ -22,6 +22,7 @@ export const TOOL_NEEDS: readonly ToolNeed[] = [
   { command: 'openssl', pkg: 'openssl', suites: ['full'], why: 'the TLS tests make throwaway certificates' },
   { command: 'redis-sentinel', pkg: 'redis-sentinel', suites: ['full'], why: 'the Sentinel failover tests' },
   { command: 'haproxy', pkg: 'haproxy', suites: ['full'], why: 'two replicas behind a real load balancer' },
+  { command: 'chromium', pkg: 'chromium', suites: ['full'], why: 'the admin console is tested in a real browser (playwright-core drives Debian\'s Chromium)' },
 ];
 
 /** The SOGo rig of the end-to-end suite (test/e2e/sogo/setup.sh), needed by the full suite. */
