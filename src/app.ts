@@ -3,7 +3,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from './config/index.js';
+import { consoleUrl, type Config } from './config/index.js';
 import { createLogger, flushLogger } from './log/logger.js';
 import { createDeviceHandler, NO_HOOKS, type ProxyHooks, type ProxyState } from './proxy/device-endpoint.js';
 import { drainServer, InFlight } from './proxy/drain.js';
@@ -72,7 +72,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     instance: config.instanceName,
     log,
     notifyNewDevices: config.notifyNewDevices,
-    adminLinkBase: `${config.publicUrl?.origin ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`}/api/v1`,
+    adminLinkBase: consoleUrl(config),
   });
   const unwatchHeld = await watchHeldRequests({ ...data, longPolls, log });
   // A renewed certificate reaches the device listener (and the admin listener) without a restart.

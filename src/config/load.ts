@@ -47,6 +47,7 @@ export interface Config {
   readonly adminHost: string;
   /** Set: the admin API listens on adminHost:adminPort instead of the device listener. */
   readonly adminPort: number | undefined;
+  readonly adminPublicUrl: URL | undefined;
   /** Set: the backend sync runs (src/sync/backend-sync.ts). */
   readonly backendUrl: URL | undefined;
   readonly backendToken: string | undefined;
@@ -242,6 +243,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminToken: values.adminToken as string | undefined,
     adminHost: values.adminHost as string,
     adminPort: values.adminPort as number | undefined,
+    adminPublicUrl: values.adminPublicUrl as URL | undefined,
     backendUrl: values.backendUrl as URL | undefined,
     backendToken: values.backendToken as string | undefined,
     backendCa: values.backendCa as Buffer | undefined,
@@ -254,4 +256,18 @@ export function loadConfig(env: Env = process.env): Config {
     syncPacing: values.syncPacing as number,
   };
   return Object.freeze(config);
+}
+
+/**
+ * Where admins open the console (served under /admin/ on the admin listener): the admin
+ * listener's public URL, else its own address, else the device listener's public URL. The
+ * notification mail links to pages under it.
+ */
+export function consoleUrl(config: Config): string {
+  const origin =
+    config.adminPublicUrl?.href.replace(/\/+$/, '') ??
+    (config.adminPort !== undefined
+      ? `${config.tls === undefined ? 'http' : 'https'}://${config.adminHost.includes(':') ? `[${config.adminHost}]` : config.adminHost}:${config.adminPort}`
+      : (config.publicUrl?.origin ?? `${config.tls === undefined ? 'http' : 'https'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`));
+  return `${origin}/admin`;
 }

@@ -221,6 +221,11 @@ export const SETTINGS = {
     kind: { type: 'port' },
     doc: 'Port of a separate listener for the admin API (/api/v1), so that it need not face the internet. Unset: the admin API is served on the device listener',
   },
+  adminPublicUrl: {
+    env: 'EASGATE_ADMIN_PUBLIC_URL',
+    kind: { type: 'url', protocols: ['http:', 'https:'] },
+    doc: 'How admins reach the admin listener, e.g. https://easgate-admin.example.com: notification mail links to the console\'s page of an association there (/admin/associations/USER/DEVICEID). Unset: the admin listener\'s own address (EASGATE_ADMIN_HOST:EASGATE_ADMIN_PORT), or without one the device listener\'s public URL',
+  },
   backendUrl: {
     env: 'EASGATE_BACKEND_URL',
     kind: { type: 'url', protocols: ['http:', 'https:'] },

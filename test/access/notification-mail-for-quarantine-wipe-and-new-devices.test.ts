@@ -21,6 +21,7 @@ describe('notification mail', () => {
       EASGATE_NOTIFY_NEW_DEVICES: 'true',
       EASGATE_ADMIN_TOKEN: TOKEN,
       EASGATE_PUBLIC_URL: 'https://eas.example.test/Microsoft-Server-ActiveSync',
+      EASGATE_ADMIN_PUBLIC_URL: 'https://easgate-admin.example.test/',
     });
   });
   afterAll(async () => {
@@ -48,7 +49,9 @@ describe('notification mail', () => {
     const admin = to('admin1@example.test')[0]!;
     expect(admin.text).toContain('SM-S918B');
     expect(admin.text).toContain('MAILQ1');
-    expect(admin.text).toContain('https://eas.example.test/api/v1/associations/');
+    // The console's page of the association on the admin listener's public URL, not a bearer-token JSON URL on the device port.
+    expect(admin.text).toContain('https://easgate-admin.example.test/admin/associations/alice%40example.test/MAILQ1');
+    expect(admin.text).not.toContain('/api/v1/');
     expect(to('alice@example.test').some((m) => m.text.includes('Call 1234.'))).toBe(true);
     expect(mails.every((m) => m.from.includes('easgate@example.test'))).toBe(true);
   }, 90_000);
