@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { parseRedisAddress, type RedisAddress } from '../store/redis-address.js';
-import { SETTINGS, type SettingKind, type SettingSpec } from './settings.js';
+import { OTHER_VARIABLES, SETTINGS, TOOL_PREFIXES, type SettingKind, type SettingSpec } from './settings.js';
 
 export interface Config {
   readonly upstreamUrl: URL;
@@ -91,7 +91,7 @@ function accepts(kind: SettingKind): string {
     case 'bool':
       return 'true or false';
     case 'string':
-      return `text of at most ${kind.maxLength} characters`;
+      return kind.what ?? `text of at most ${kind.maxLength} characters`;
     case 'path':
       return 'the path of a readable file';
     case 'map':
@@ -145,7 +145,7 @@ function parseValue(kind: SettingKind, raw: string): unknown {
     case 'bool':
       return raw === 'true' ? true : raw === 'false' ? false : undefined;
     case 'string':
-      return raw.length > 0 && raw.length <= kind.maxLength ? raw : undefined;
+      return raw.length >= (kind.minLength ?? 1) && raw.length <= kind.maxLength && (kind.pattern?.test(raw) ?? true) ? raw : undefined;
     case 'path':
       try {
         return statSync(raw).isFile() ? raw : undefined;
@@ -162,6 +162,30 @@ function parseValue(kind: SettingKind, raw: string): unknown {
       return out;
     }
   }
+}
+
+/** Edit distance (Levenshtein), for the closest known name of a misspelt variable. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+const KNOWN = Object.values(SETTINGS).map((spec) => (spec as SettingSpec).env);
+
+/** Every EASGATE_* variable that is no setting (nor the project's other variables), with the closest setting's name. */
+function unknownVariables(env: Env): string[] {
+  const out: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('EASGATE_') || KNOWN.includes(name) || OTHER_VARIABLES.has(name) || TOOL_PREFIXES.some((p) => name.startsWith(p))) continue;
+    const closest = [...KNOWN].sort((x, y) => distance(name, x) - distance(name, y))[0]!;
+    out.push(`${name} is not a setting of easgate (did you mean ${closest}?)`);
+  }
+  return out;
 }
 
 /**
@@ -184,6 +208,7 @@ export function loadConfig(env: Env = process.env): Config {
     else if (value instanceof Refused) problems.push(`${spec.env} must be ${accepts(spec.kind)}: ${value.reason}`);
     else values[name] = value;
   }
+  problems.push(...unknownVariables(env));
   let redis = values.redisUrl as RedisAddress | undefined;
   const sentinelPassword = values.redisSentinelPassword as string | undefined;
   if (sentinelPassword !== undefined) {

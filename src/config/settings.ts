@@ -11,7 +11,7 @@ export type SettingKind =
   | { type: 'enum'; values: readonly string[] }
   | { type: 'file' }
   | { type: 'bool' }
-  | { type: 'string'; maxLength: number }
+  | { type: 'string'; maxLength: number; minLength?: number; pattern?: RegExp; what?: string }
   /** A readable file, kept as its path (read by whoever needs it). */
   | { type: 'path' }
   /** NAME=value pairs separated by commas, e.g. CORP=corp.example.com,EU=eu.example.com. */
@@ -207,7 +207,7 @@ export const SETTINGS = {
   },
   adminToken: {
     env: 'EASGATE_ADMIN_TOKEN',
-    kind: { type: 'string', maxLength: 200 },
+    kind: { type: 'string', maxLength: 200, minLength: 16, pattern: /^[\x21-\x7e]+$/, what: '16–200 printable characters without spaces' },
     doc: 'Bearer token of the bootstrap admin of the admin API (16–200 printable characters, no spaces); admins then create named tokens with roles. Unset: only tokens already in the store are accepted',
   },
   adminHost: {
@@ -305,3 +305,12 @@ export const SETTINGS = {
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
+
+/**
+ * EASGATE_* variables that are not settings of the gateway but belong to the project: the
+ * admin CLI's and the simulator's (read by those verbs), and prefixes of the test, benchmark
+ * and fuzz tooling. Any other EASGATE_* variable stops the start: a misspelt setting must
+ * not be ignored silently.
+ */
+export const OTHER_VARIABLES: ReadonlySet<string> = new Set(['EASGATE_API_URL', 'EASGATE_API_TOKEN', 'EASGATE_SIMULATE_PASSWORD']);
+export const TOOL_PREFIXES: readonly string[] = ['EASGATE_TEST_', 'EASGATE_BENCH_', 'EASGATE_FUZZ_', 'EASGATE_SOGO_'];

@@ -46,6 +46,23 @@ describe('configuration', () => {
     expect(p[0]).toContain(accepts);
   });
 
+  it('stops at a misspelt EASGATE_* variable, naming the closest setting, in the one list of bad values', () => {
+    expect(problems({ ...BASE, EASGATE_REDIS_PREFX: 'x', EASGATE_PORT: '70000' })).toEqual([
+      'EASGATE_PORT must be a port number from 0 to 65535',
+      'EASGATE_REDIS_PREFX is not a setting of easgate (did you mean EASGATE_REDIS_PREFIX?)',
+    ]);
+    // The CLI's and the tooling's own variables are not settings, and are not refused.
+    expect(problems({ ...BASE, EASGATE_API_URL: 'http://x', EASGATE_API_TOKEN: 't', EASGATE_TEST_REDIS_URL: 'redis://x' })).toEqual([]);
+  });
+
+  it('checks EASGATE_ADMIN_TOKEN with the other settings, without echoing it', () => {
+    const p = problems({ ...BASE, EASGATE_ADMIN_TOKEN: 'short secret', EASGATE_LOG_LEVEL: 'loud' });
+    expect(p).toContain('EASGATE_ADMIN_TOKEN must be 16–200 printable characters without spaces');
+    expect(p).toHaveLength(2);
+    expect(p.join('\n')).not.toContain('short secret');
+    expect(loadConfig({ ...BASE, EASGATE_ADMIN_TOKEN: 'a-good-long-token-0123' }).adminToken).toBe('a-good-long-token-0123');
+  });
+
   it('reads NetBIOS names of mail domains as NAME=domain pairs', () => {
     const c = loadConfig({ ...BASE, EASGATE_NETBIOS_DOMAINS: 'CORP=corp.example.com, EU = eu.example.com' });
     expect(c.netbiosDomains).toEqual({ CORP: 'corp.example.com', EU: 'eu.example.com' });
@@ -71,11 +88,14 @@ describe('configuration', () => {
   });
 
   it('stops the process with exit code 2 and the message when a value is bad', async () => {
-    const gw = spawnGateway({ EASGATE_UPSTREAM_URL: 'not a url', EASGATE_PORT: '99999' });
+    const gw = spawnGateway({ EASGATE_UPSTREAM_URL: 'not a url', EASGATE_PORT: '99999', EASGATE_REDIS_PREFX: 'x', EASGATE_ADMIN_TOKEN: 'too short' });
     await expect(gw.ready).rejects.toThrow();
     expect(await gw.exited).toBe(2);
     const err = gw.stderr.join('');
     expect(err).toContain('EASGATE_UPSTREAM_URL must be an absolute http or https URL');
     expect(err).toContain('EASGATE_PORT must be a port number from 0 to 65535');
+    expect(err).toContain('EASGATE_REDIS_PREFX is not a setting of easgate (did you mean EASGATE_REDIS_PREFIX?)');
+    expect(err).toContain('EASGATE_ADMIN_TOKEN must be 16–200 printable characters without spaces');
+    expect(err).not.toContain('too short');
   });
 });
