@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { forbiddenInLogs } from './helpers/credentials.js';
+import { requireTool } from './helpers/tools.js';
 import { freePort } from './store/redis-server.js';
 
 /**
@@ -45,6 +46,7 @@ export default async function setup(): Promise<() => Promise<void>> {
 async function startRunRedis(): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), 'easgate-test-redis-'));
+  requireTool('redis-server');
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', data], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const failed = new Promise<never>((_, reject) => child.once('error', (err) => reject(new Error(`redis-server could not be started (${err.message}): the store tests need Debian's redis-server (npm test installs it)`))));

@@ -19,6 +19,7 @@ export interface ToolNeed {
 export const TOOL_NEEDS: readonly ToolNeed[] = [
   { command: 'wbxml2xml', pkg: 'libwbxml2-utils', suites: ['fast', 'full'], why: 'the WBXML codec is compared with libwbxml' },
   { command: 'redis-server', pkg: 'redis-server', suites: ['fast', 'full'], why: 'the store contract runs against a real Redis' },
+  { command: 'redis-cli', pkg: 'redis-tools', suites: ['full'], why: 'the Redis Cluster tests create their cluster with redis-cli' },
   { command: 'openssl', pkg: 'openssl', suites: ['full'], why: 'the TLS tests make throwaway certificates' },
   { command: 'redis-sentinel', pkg: 'redis-sentinel', suites: ['full'], why: 'the Sentinel failover tests' },
   { command: 'haproxy', pkg: 'haproxy', suites: ['full'], why: 'two replicas behind a real load balancer' },

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { requireTool } from './tools.js';
 
 export interface CertFiles {
   cert: string;
@@ -10,6 +11,7 @@ export interface CertFiles {
 
 /** Runs openssl (Debian's CLI, installed by CI), quiet unless it fails. */
 function openssl(args: string[]): void {
+  requireTool('openssl');
   execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 

@@ -8,6 +8,7 @@ import { Agent, request } from 'undici';
 import { DeviceSimulator, startSampleUpstream, type SampleUpstream } from '../../src/peers/index.js';
 import { spawnGateway, type ChildGateway } from '../helpers/child-gateway.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../store/redis-fixture.js';
+import { requireTool } from '../helpers/tools.js';
 
 const TOKEN = 'haproxy-test-admin-token-0123456789';
 
@@ -65,6 +66,7 @@ backend gateways
   server b 127.0.0.1:${b.port} check inter 200ms fall 1 rise 1
 `,
     );
+    requireTool('haproxy');
     lb = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: 'ignore' });
     url = `http://127.0.0.1:${port}/Microsoft-Server-ActiveSync`;
     for (let i = 0; i < 100; i++) {

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { requireTool } from '../helpers/tools.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -43,6 +44,7 @@ process.once('exit', () => {
  * it has one).
  */
 export async function startRedisProcess(command: 'redis-server' | 'redis-sentinel', port: number, args: string[], password?: string, tls?: ServerTls): Promise<RedisProcess> {
+  requireTool(command);
   if (tls !== undefined) tlsPorts.set(port, { ca: readFileSync(tls.ca, 'utf8') });
   const child = spawn(command, args, { stdio: 'ignore' });
   running.add(child);

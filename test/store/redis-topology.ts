@@ -9,6 +9,7 @@ import { storeContract } from './contract.js';
 import { device } from './fixture.js';
 import { uniquePrefix } from './redis-fixture.js';
 import { clientTls, freePort, serverArgs, startRedisProcess, tempDir, tlsArgs, type RedisProcess, type ServerTls } from './redis-server.js';
+import { requireTool } from '../helpers/tools.js';
 
 /**
  * Real Redis topologies for the high-availability tests (docs/redis-ha.md), made of
@@ -260,6 +261,7 @@ export async function startCluster(options: { primaries?: number; tls?: ServerTl
       nodes.set(port, await startRedisProcess('redis-server', port, args, undefined, tls));
     }
     const ports = [...nodes.keys()];
+    requireTool('redis-cli');
     await run('redis-cli', [...(tls === undefined ? [] : ['--tls', '--cacert', tls.ca]), '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes']);
     const alive = () => ports.filter((p) => nodes.has(p));
     await waitUntil('every node says the cluster is ok', async () => {

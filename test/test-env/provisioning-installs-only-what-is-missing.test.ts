@@ -27,7 +27,7 @@ describe('the test machine provisioning decides from what the machine has', () =
 
   it('a fresh machine: every package, SOGo started and stopped after the run', () => {
     const plan = planProvision(machine({ missing: new Set(TOOL_NEEDS.map((n) => n.command)), sogo: { url: SOGO, isDefault: true, up: false } }));
-    expect(plan.install).toEqual(['libwbxml2-utils', 'redis-server', 'openssl', 'redis-sentinel', 'haproxy', 'chromium']);
+    expect(plan.install).toEqual(['libwbxml2-utils', 'redis-server', 'redis-tools', 'openssl', 'redis-sentinel', 'haproxy', 'chromium']);
     expect(plan).toMatchObject({ sogoSetup: true, stopSogoAfter: true, elevate: 'none', problems: [] });
   });
 

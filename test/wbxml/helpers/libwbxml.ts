@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { XMLParser } from 'fast-xml-parser';
 import { pageByNs } from '../../../src/wbxml/index.js';
 import type { WbxmlElement } from '../../../src/wbxml/index.js';
+import { requireTool } from '../../helpers/tools.js';
 
 /**
  * The oracle: Debian's libwbxml (package libwbxml2-utils 0.11.8). Tests call the real
@@ -18,6 +19,7 @@ export interface Doc {
 
 /** Runs `wbxml2xml -l ACTIVESYNC`, compact output, keeping whitespace. Throws when libwbxml fails. */
 export function wbxml2xml(bytes: Uint8Array): string {
+  requireTool(WBXML2XML);
   return execFileSync(WBXML2XML, ['-k', '-l', 'ACTIVESYNC', '-m', '0', '-o', '-', '-'], {
     input: bytes,
     stdio: ['pipe', 'pipe', 'pipe'],
