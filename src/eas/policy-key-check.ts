@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { CommandInfo } from './commands.js';
 import type { ProvisionRequest } from './device-info.js';
 import { refusal, type Refusal } from './refusal.js';
+import type { PolicyApplication } from '../policy/model.js';
 
 /** The gateway policy in force for the device. */
 export interface PolicyInForce {
@@ -35,9 +36,6 @@ export interface ProvisionRecord {
   /** when the final key was issued (epoch ms) */
   readonly keyAt?: number | undefined;
 }
-
-/** How the device applied the policy: its acknowledgement's Policy Status ([MS-ASPROV] 2.2.2.54.2). */
-export type PolicyApplication = 'applied' | 'partially-applied' | 'not-applied' | 'externally-managed' | 'unknown';
 
 const APPLICATION: Record<number, PolicyApplication> = { 1: 'applied', 2: 'partially-applied', 3: 'not-applied', 4: 'externally-managed' };
 

@@ -14,6 +14,20 @@ export {
   type RuleIndex,
 } from './snapshot.js';
 export { DISCOVERY_COMMANDS, evaluate, type EvalRequest } from './evaluate.js';
+export {
+  choosePolicy,
+  compileEasPolicy,
+  EAS_POLICY_SETTINGS,
+  effectiveSettings,
+  parseEasPolicy,
+  POLICY_NAME,
+  stricterOf,
+  type CompiledEasPolicy,
+  type EasPolicy,
+  type PolicyChoice,
+  type PolicySource,
+  type SettingValue as EasSettingValue,
+} from './eas-policy/index.js';
 export { intern, internDevice } from './intern.js';
 export { POLICY_ERRORS, PolicyError, type PolicyErrorCode } from './errors.js';
 export { loadPolicyFile, parsePolicyDocument, type PolicyDocument } from './policy-file.js';

@@ -60,6 +60,8 @@ export interface Domain {
   name: string;
   activeSyncEnabled: boolean;
   defaultAccessLevel?: AccessLevel;
+  /** The gateway ActiveSync policy of the domain's devices (src/policy/eas-policy), unless a mailbox or device has its own. */
+  policy?: string;
 }
 
 export interface OrganizationSettings {
@@ -73,6 +75,8 @@ export interface OrganizationSettings {
   unregisteredAccessLevel?: AccessLevel;
   adminMailRecipients: string[];
   userMailInsert: string;
+  /** The organisation's default gateway ActiveSync policy; absent: the upstream's own policy passes through. */
+  policy?: string;
 }
 
 export interface DeviceAccessRule {
@@ -93,6 +97,8 @@ export interface Mailbox {
   defaultAccessLevel?: AccessLevel;
   /** Set when activeSyncEnabled is false: why (License when the limit refused it). */
   disabledReason?: DisabledReason;
+  /** The gateway ActiveSync policy of the mailbox's devices, unless a device has its own. */
+  policy?: string;
 }
 
 /** The organisation-wide device-ID list (loaned devices), any mailbox. */
@@ -149,7 +155,24 @@ export interface Association {
   wipeAckAt?: number;
   /** Set while the device is being served the gateway's quarantine mailbox (a release then forces a resync). */
   quarantineMailboxAt?: number;
+  /** The gateway ActiveSync policy assigned to this device itself (most specific; revert removes it). */
+  policyAssigned?: string;
+  /** The gateway policy the device was last provisioned with, and the final key it must send. */
+  policyName?: string;
+  policyKey?: string;
+  /** The temporary key of an initial Provision not yet acknowledged. */
+  policyPendingKey?: string;
+  /** The revision of the policy the key was issued for (a newer one makes the device provision again). */
+  policyRevision?: string;
+  /** When the final key was issued. */
+  policyKeyAt?: number;
+  /** How the device applied the policy (its acknowledgement's status). */
+  policyApplication?: PolicyApplication;
 }
+
+/** How a device applied a gateway policy: its Provision acknowledgement's Policy Status ([MS-ASPROV] 2.2.2.54.2). */
+export const POLICY_APPLICATIONS = ['applied', 'partially-applied', 'not-applied', 'externally-managed', 'unknown'] as const;
+export type PolicyApplication = (typeof POLICY_APPLICATIONS)[number];
 
 /** One entry of an association's state history (newest first when listed). */
 export interface StateChange {

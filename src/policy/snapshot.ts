@@ -14,6 +14,7 @@ import {
   type OrganizationSettings,
   type SystemSettings,
 } from './model.js';
+import { compileEasPolicy, type CompiledEasPolicy, type EasPolicy } from './eas-policy/index.js';
 
 /** Everything the snapshot is built from: what Store.loadPolicy returns. */
 export interface PolicyData {
@@ -22,6 +23,8 @@ export interface PolicyData {
   domains: Domain[];
   rules: DeviceAccessRule[];
   deviceIds: DeviceIdEntry[];
+  /** Gateway ActiveSync policies (absent in data loaded before they existed). */
+  easPolicies?: EasPolicy[];
   /** Mailboxes with ActiveSync enabled (the license's users in use). */
   licenseInUse: number;
 }
@@ -48,6 +51,8 @@ export interface PolicySnapshot {
   readonly deviceIds: ReadonlyMap<string, DeviceIdEntry>;
   /** Per characteristic, exact query string → rule: O(1) whatever the number of rules. */
   readonly rules: RuleIndex;
+  /** Gateway ActiveSync policies by name, compiled (src/policy/eas-policy). */
+  readonly easPolicies: ReadonlyMap<string, CompiledEasPolicy>;
 }
 
 const SEVERITY: Record<AccessLevel, number> = { Allow: 0, Quarantine: 1, Block: 2 };
@@ -89,6 +94,7 @@ export function buildSnapshot(data: PolicyData): PolicySnapshot {
     domains: new Map(data.domains.map((d) => [d.name, d])),
     deviceIds: new Map(data.deviceIds.map((e) => [deviceKey(e.deviceId), e])),
     rules: indexRules(data.rules),
+    easPolicies: new Map((data.easPolicies ?? []).map((p) => [p.name, compileEasPolicy(p)])),
   });
 }
 

@@ -51,6 +51,13 @@ export const ASSOCIATION_FIELDS: { readonly [K in keyof Association]-?: Kind } =
   wipeSentAt: 'number',
   wipeAckAt: 'number',
   quarantineMailboxAt: 'number',
+  policyAssigned: 'string',
+  policyName: 'string',
+  policyKey: 'string',
+  policyPendingKey: 'string',
+  policyRevision: 'string',
+  policyKeyAt: 'number',
+  policyApplication: 'string',
 };
 
 /** Time fields that only move forward when two replicas write them. */

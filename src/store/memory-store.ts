@@ -7,6 +7,7 @@ import {
   type DeviceAccessRule,
   type DeviceIdEntry,
   type Domain,
+  type EasPolicy,
   type Mailbox,
   type OrganizationSettings,
   type PolicyData,
@@ -54,6 +55,7 @@ export class MemoryStore implements Store {
   private organization: OrganizationSettings = defaultOrganizationSettings();
   private readonly domains = new Map<string, Domain>();
   private readonly rules = new Map<string, DeviceAccessRule>();
+  private readonly easPolicies = new Map<string, EasPolicy>();
   private readonly deviceIds = new Map<string, DeviceIdEntry>();
   private readonly mailboxes = new Map<string, Mailbox>();
   private readonly mailboxIndex = new SortedStrings();
@@ -142,6 +144,20 @@ export class MemoryStore implements Store {
     return this.drop(this.deviceIds, deviceKey(deviceId), 'deviceId');
   }
 
+  async listEasPolicies(): Promise<EasPolicy[]> {
+    return clone([...this.easPolicies.values()]);
+  }
+  async getEasPolicy(name: string): Promise<EasPolicy | undefined> {
+    return clone(this.easPolicies.get(name));
+  }
+  async putEasPolicy(policy: EasPolicy): Promise<void> {
+    this.easPolicies.set(policy.name, clone(policy));
+    this.changed({ kind: 'easPolicy', key: policy.name });
+  }
+  async deleteEasPolicy(name: string): Promise<boolean> {
+    return this.drop(this.easPolicies, name, 'easPolicy');
+  }
+
   async loadPolicy(): Promise<PolicyData> {
     return {
       system: clone(this.system),
@@ -149,6 +165,7 @@ export class MemoryStore implements Store {
       domains: await this.listDomains(),
       rules: await this.listRules(),
       deviceIds: await this.listDeviceIds(),
+      easPolicies: await this.listEasPolicies(),
       licenseInUse: this.enabled.size,
     };
   }

@@ -26,6 +26,8 @@ export interface KeySchema {
   readonly domains: string;
   readonly rules: string;
   readonly deviceIds: string;
+  /** hash: policy name → EasPolicy JSON */
+  readonly easPolicies: string;
   readonly policyVersion: string;
   readonly mailboxes: string;
   readonly mailboxIndex: string;
@@ -81,6 +83,7 @@ export function keySchema(prefix: string): KeySchema {
     domains: `${p}:domains`,
     rules: `${p}:rules`,
     deviceIds: `${p}:devids`,
+    easPolicies: `${p}:easpol`,
     policyVersion: `${p}:pver`,
     mailboxes: `${p}:mbx`,
     mailboxIndex: `${p}:mbx:idx`,

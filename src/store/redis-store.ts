@@ -7,6 +7,7 @@ import {
   type DeviceAccessRule,
   type DeviceIdEntry,
   type Domain,
+  type EasPolicy,
   type Mailbox,
   type OrganizationSettings,
   type PolicyData,
@@ -179,12 +180,26 @@ export class RedisStore implements Store {
     return this.drop(this.keys.deviceIds, 'deviceId', deviceKey(deviceId));
   }
 
+  listEasPolicies(): Promise<EasPolicy[]> {
+    return this.values(this.keys.easPolicies);
+  }
+  getEasPolicy(name: string): Promise<EasPolicy | undefined> {
+    return this.field(this.keys.easPolicies, name);
+  }
+  putEasPolicy(policy: EasPolicy): Promise<void> {
+    return this.put(this.keys.easPolicies, 'easPolicy', policy.name, policy);
+  }
+  deleteEasPolicy(name: string): Promise<boolean> {
+    return this.drop(this.keys.easPolicies, 'easPolicy', name);
+  }
+
   async loadPolicy(): Promise<PolicyData> {
     const k = this.keys;
-    const res = (await this.client.multi().get(k.system).get(k.organization).hvals(k.domains).hvals(k.rules).hvals(k.deviceIds).zcard(k.enabledMailboxes).exec()) ?? [];
+    const res =
+      (await this.client.multi().get(k.system).get(k.organization).hvals(k.domains).hvals(k.rules).hvals(k.deviceIds).zcard(k.enabledMailboxes).hvals(k.easPolicies).exec()) ?? [];
     const failed = res.find(([err]) => err !== null);
     if (failed) throw failed[0];
-    const [system, org, domains, rules, deviceIds, inUse] = res.map(([, r]) => r) as [string | null, string | null, string[], string[], string[], number];
+    const [system, org, domains, rules, deviceIds, inUse, easPolicies] = res.map(([, r]) => r) as [string | null, string | null, string[], string[], string[], number, string[]];
     const parse = <T>(list: string[]): T[] => list.map((v) => JSON.parse(v) as T);
     return {
       system: system === null ? defaultSystemSettings() : (JSON.parse(system) as SystemSettings),
@@ -192,6 +207,7 @@ export class RedisStore implements Store {
       domains: parse(domains),
       rules: parse(rules),
       deviceIds: parse(deviceIds),
+      easPolicies: parse(easPolicies),
       licenseInUse: inUse,
     };
   }

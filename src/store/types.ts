@@ -6,6 +6,7 @@ import type {
   DeviceAccessRule,
   DeviceIdEntry,
   Domain,
+  EasPolicy,
   Mailbox,
   OrganizationSettings,
   PolicyData,
@@ -14,7 +15,7 @@ import type {
 } from '../policy/index.js';
 
 /** What changed; `key` names the object (domain name, rule id, lower-cased device ID, user, association id). */
-export type ChangeKind = 'system' | 'organization' | 'domain' | 'rule' | 'deviceId' | 'mailbox' | 'association' | 'resync';
+export type ChangeKind = 'system' | 'organization' | 'domain' | 'rule' | 'deviceId' | 'easPolicy' | 'mailbox' | 'association' | 'resync';
 
 export interface Change {
   kind: ChangeKind;
@@ -256,6 +257,11 @@ export interface Store {
   getDeviceId(deviceId: string): Promise<DeviceIdEntry | undefined>;
   putDeviceId(entry: DeviceIdEntry): Promise<void>;
   deleteDeviceId(deviceId: string): Promise<boolean>;
+  /** Gateway ActiveSync policies by name (src/policy/eas-policy); part of the policy snapshot. */
+  listEasPolicies(): Promise<EasPolicy[]>;
+  getEasPolicy(name: string): Promise<EasPolicy | undefined>;
+  putEasPolicy(policy: EasPolicy): Promise<void>;
+  deleteEasPolicy(name: string): Promise<boolean>;
   /** Everything the policy snapshot needs, in one round trip. */
   loadPolicy(): Promise<PolicyData>;
   /** Bumped by every settings, domain, rule or device-ID write (the reload backstop polls it). */

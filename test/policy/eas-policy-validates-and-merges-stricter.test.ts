@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveSettings, EAS_POLICY_SETTINGS, parseEasPolicy, SETTING_BY_NAME, stricterOf, stricterValue } from '../../src/policy/eas-policy/index.js';
+import { choosePolicy, compileEasPolicy, effectiveSettings, EAS_POLICY_SETTINGS, parseEasPolicy, SETTING_BY_NAME, stricterOf, stricterValue } from '../../src/policy/eas-policy/index.js';
 import { pageByNs } from '../../src/wbxml/index.js';
 
 describe('the EASProvisionDoc settings table', () => {
@@ -72,5 +72,32 @@ describe('two policies merge into the stricter of the two, setting by setting', 
     const upstream = effectiveSettings({ MinDevicePasswordLength: 4, AllowCamera: false, MaxEmailAgeFilter: 4 });
     const merged = stricterOf(gateway, upstream);
     expect([merged.get('DevicePasswordEnabled'), merged.get('MinDevicePasswordLength'), merged.get('AllowCamera'), merged.get('MaxEmailAgeFilter')]).toEqual([true, 6, false, 4]);
+  });
+});
+
+describe('the policy in force for a device, most specific first', () => {
+  const compiled = (name: string, settings = {}) => compileEasPolicy(parseEasPolicy({ name, settings }));
+  const policies = new Map([['Dev', compiled('Dev')], ['Mbx', compiled('Mbx')], ['Dom', compiled('Dom')], ['Org', compiled('Org')]]);
+
+  it.each([
+    [{ device: 'Dev', mailbox: 'Mbx', domain: 'Dom', organization: 'Org' }, 'Dev', 'device'],
+    [{ mailbox: 'Mbx', domain: 'Dom', organization: 'Org' }, 'Mbx', 'mailbox'],
+    [{ domain: 'Dom', organization: 'Org' }, 'Dom', 'domain'],
+    [{ organization: 'Org' }, 'Org', 'organization'],
+    [{ device: 'Gone', organization: 'Org' }, 'Org', 'organization'],
+  ])('%j: %s from the %s', (names, expected, source) => {
+    expect(choosePolicy(policies, names)).toMatchObject({ compiled: { policy: { name: expected } }, source });
+  });
+
+  it('none assigned: the upstream’s own policy passes through', () => {
+    expect(choosePolicy(policies, {})).toBeUndefined();
+    expect(choosePolicy(new Map(), { organization: 'Org' })).toBeUndefined();
+  });
+
+  it('a policy’s revision changes with its settings, not with its description', () => {
+    const a = compiled('P', { MinDevicePasswordLength: 4 });
+    expect(compiled('P', { MinDevicePasswordLength: 4 }).revision).toBe(a.revision);
+    expect(compileEasPolicy({ ...a.policy, description: 'changed' }).revision).toBe(a.revision);
+    expect(compiled('P', { MinDevicePasswordLength: 5 }).revision).not.toBe(a.revision);
   });
 });

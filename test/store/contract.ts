@@ -43,6 +43,24 @@ export function storeContract(name: string, make: MakeStore): void {
       expect(await t.store.listRules()).toEqual([]);
     });
 
+    it('keeps gateway ActiveSync policies by name, in the policy snapshot, and tells another replica', async () => {
+      const peer = await t.fx.peer();
+      const theirs: Change[] = [];
+      await peer.onChange((c) => theirs.push(c));
+      const v0 = await t.store.policyVersion();
+      const strict = { name: 'Strict', settings: { DevicePasswordEnabled: true, MinDevicePasswordLength: 6 }, allowNonProvisionableDevices: false, refreshIntervalSeconds: 0 };
+      await t.store.putEasPolicy(strict);
+      await t.store.putEasPolicy({ ...strict, name: 'Lax', settings: {} });
+      expect(await t.store.getEasPolicy('Strict')).toEqual(strict);
+      expect((await t.store.listEasPolicies()).map((p) => p.name).sort()).toEqual(['Lax', 'Strict']);
+      expect((await t.store.loadPolicy()).easPolicies?.find((p) => p.name === 'Strict')).toEqual(strict);
+      expect(await t.store.policyVersion()).toBeGreaterThan(v0);
+      await waitFor(() => theirs.some((c) => c.kind === 'easPolicy' && c.key === 'Lax'));
+      expect(await t.store.deleteEasPolicy('Lax')).toBe(true);
+      expect(await t.store.deleteEasPolicy('Lax')).toBe(false);
+      expect(await t.store.getEasPolicy('Lax')).toBeUndefined();
+    });
+
     it('bumps the policy version on policy writes only', async () => {
       const v0 = await t.store.policyVersion();
       await t.store.putRule({ id: 'r', characteristic: 'DeviceType', queryString: 'x', accessLevel: 'Allow' });
