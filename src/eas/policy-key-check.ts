@@ -1,16 +1,20 @@
 /**
  * What the gateway does with a request of a device whose policy it owns ([MS-ASPROV]
  * 3.2.5.1, docs/protocol.md 3.4), as a small table of outcomes over pure facts:
- * - Provision: the initial request gets the policy and a temporary key; the acknowledgement
- *   of that key gets the final key (and records how the device applied it); an
- *   acknowledgement of any other key gets Policy Status 5.
+ * - Provision: the initial request gets the policy and the temporary key; the
+ *   acknowledgement of that key gets the final key (and says how the device applied the
+ *   policy); an acknowledgement of any other key gets Policy Status 5.
  * - Any other command must carry the final key of the policy now in force: no key (or 0) is
- *   142 DeviceNotProvisioned, another key 144 InvalidPolicyKey, a key of an earlier policy or
- *   one older than the refresh interval 143 PolicyRefresh. Before 14.0 each is HTTP 449.
- *   A device the policy lets sync without provisioning (allowNonProvisionableDevices) and
- *   that never sent a key is let through.
+ *   142 DeviceNotProvisioned, a key of an earlier policy or one older than the refresh
+ *   interval 143 PolicyRefresh, any other key 144 InvalidPolicyKey. Before 14.0 each is
+ *   HTTP 449. A device the policy lets sync without provisioning
+ *   (allowNonProvisionableDevices) and that never provisioned is let through.
+ *
+ * Keys are derived, not stored: HMAC(secret, user, device, policy revision), the same on
+ * every replica, so that an acknowledgement may reach another replica than the initial
+ * request, before the association is even written, and a new policy revision means new keys.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { CommandInfo } from './commands.js';
 import type { ProvisionRequest } from './device-info.js';
 import { refusal, type Refusal } from './refusal.js';
@@ -18,23 +22,36 @@ import type { PolicyApplication } from '../policy/model.js';
 
 /** The gateway policy in force for the device. */
 export interface PolicyInForce {
-  /** changes whenever the policy's settings change (a digest of the served document) */
+  /** changes whenever what the device is asked to apply changes */
   readonly revision: string;
   readonly allowNonProvisionableDevices: boolean;
   /** 0: never */
   readonly refreshIntervalSeconds: number;
 }
 
-/** What the association keeps of the gateway's provisioning. */
+/** What the association keeps of the gateway's provisioning (absent for a device never provisioned). */
 export interface ProvisionRecord {
-  /** the temporary key handed out and not yet acknowledged */
-  readonly pendingKey?: string | undefined;
-  /** the final key the device must send */
+  /** the final key the device was given */
   readonly key?: string | undefined;
-  /** the policy revision the final key was issued for */
+  /** the policy revision of that key */
   readonly revision?: string | undefined;
-  /** when the final key was issued (epoch ms) */
+  /** when it was given (epoch ms) */
   readonly keyAt?: number | undefined;
+}
+
+export interface PolicyKeys {
+  readonly temporary: string;
+  readonly final: string;
+}
+
+/** A non-zero uint32 in decimal ([MS-ASPROV] 2.2.2.42: it must fit the base64 query's 4 bytes). */
+function keyOf(secret: string, ...parts: string[]): string {
+  return String(createHmac('sha256', secret).update(parts.join('\0')).digest().readUInt32LE(0) || 1);
+}
+
+/** The device's keys for one policy revision. */
+export function policyKeysFor(secret: string, user: string, deviceKey: string, revision: string): PolicyKeys {
+  return { temporary: keyOf(secret, 'temporary', user, deviceKey, revision), final: keyOf(secret, 'final', user, deviceKey, revision) };
 }
 
 const APPLICATION: Record<number, PolicyApplication> = { 1: 'applied', 2: 'partially-applied', 3: 'not-applied', 4: 'externally-managed' };
@@ -45,11 +62,6 @@ export type KeyCheckOutcome =
   | { readonly kind: 'confirm'; readonly finalKey: string; readonly application: PolicyApplication }
   | { readonly kind: 'wrong-acknowledgement' }
   | { readonly kind: 'provision-required'; readonly status: 142 | 143 | 144; readonly answer: Refusal };
-
-/** A random non-zero uint32 in decimal ([MS-ASPROV] 2.2.2.42: it must fit the base64 query's 4 bytes). */
-export function newPolicyKey(): string {
-  return String(randomBytes(4).readUInt32LE(0) || 1);
-}
 
 const RETRY_AFTER_PROVISION: Refusal = Object.freeze({ httpStatus: 449, body: undefined });
 
@@ -67,6 +79,7 @@ export interface KeyCheckInput {
   /** the decoded Provision body (Provision only) */
   readonly provision: ProvisionRequest | undefined;
   readonly policy: PolicyInForce;
+  readonly keys: PolicyKeys;
   readonly record: ProvisionRecord;
   readonly now: number;
 }
@@ -75,12 +88,10 @@ export function checkPolicyKey(i: KeyCheckInput): KeyCheckOutcome {
   if (i.command === undefined) return { kind: 'forward' };
   if (i.command.name === 'Provision') return provisionOutcome(i);
   const key = i.policyKey === undefined || i.policyKey === '' || i.policyKey === '0' ? undefined : i.policyKey;
-  const stale = (): boolean =>
-    i.record.revision !== i.policy.revision || (i.policy.refreshIntervalSeconds > 0 && i.now - (i.record.keyAt ?? 0) > i.policy.refreshIntervalSeconds * 1000);
   let status: 142 | 143 | 144 | undefined;
   if (key === undefined) status = i.policy.allowNonProvisionableDevices && i.record.key === undefined ? undefined : 142;
-  else if (key !== i.record.key) status = 144;
-  else if (stale()) status = 143;
+  else if (key !== i.keys.final) status = i.record.key === key && i.record.revision !== i.policy.revision ? 143 : 144;
+  else if (i.policy.refreshIntervalSeconds > 0 && i.record.keyAt !== undefined && i.now - i.record.keyAt > i.policy.refreshIntervalSeconds * 1000) status = 143;
   if (status === undefined) return { kind: 'forward' };
   return { kind: 'provision-required', status, answer: provisionRequired(i.command, i.protocolVersion, status) };
 }
@@ -88,9 +99,9 @@ export function checkPolicyKey(i: KeyCheckInput): KeyCheckOutcome {
 function provisionOutcome(i: KeyCheckInput): KeyCheckOutcome {
   const p = i.provision;
   if (p?.phase === 'acknowledgement') {
-    if (p.policyKey === undefined || p.policyKey !== i.record.pendingKey) return { kind: 'wrong-acknowledgement' };
-    return { kind: 'confirm', finalKey: newPolicyKey(), application: APPLICATION[p.policyStatus ?? 0] ?? 'unknown' };
+    if (p.policyKey !== i.keys.temporary) return { kind: 'wrong-acknowledgement' };
+    return { kind: 'confirm', finalKey: i.keys.final, application: APPLICATION[p.policyStatus ?? 0] ?? 'unknown' };
   }
   // The initial request (and a Provision the gateway cannot read, which it answers the same way).
-  return { kind: 'issue', temporaryKey: newPolicyKey() };
+  return { kind: 'issue', temporaryKey: i.keys.temporary };
 }

@@ -160,8 +160,6 @@ export interface Association {
   /** The gateway policy the device was last provisioned with, and the final key it must send. */
   policyName?: string;
   policyKey?: string;
-  /** The temporary key of an initial Provision not yet acknowledged. */
-  policyPendingKey?: string;
   /** The revision of the policy the key was issued for (a newer one makes the device provision again). */
   policyRevision?: string;
   /** When the final key was issued. */

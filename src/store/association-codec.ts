@@ -54,7 +54,6 @@ export const ASSOCIATION_FIELDS: { readonly [K in keyof Association]-?: Kind } =
   policyAssigned: 'string',
   policyName: 'string',
   policyKey: 'string',
-  policyPendingKey: 'string',
   policyRevision: 'string',
   policyKeyAt: 'number',
   policyApplication: 'string',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   defaultOrganizationSettings,
   defaultSystemSettings,
@@ -56,6 +57,7 @@ export class MemoryStore implements Store {
   private readonly domains = new Map<string, Domain>();
   private readonly rules = new Map<string, DeviceAccessRule>();
   private readonly easPolicies = new Map<string, EasPolicy>();
+  private readonly secrets = new Map<string, string>();
   private readonly deviceIds = new Map<string, DeviceIdEntry>();
   private readonly mailboxes = new Map<string, Mailbox>();
   private readonly mailboxIndex = new SortedStrings();
@@ -156,6 +158,12 @@ export class MemoryStore implements Store {
   }
   async deleteEasPolicy(name: string): Promise<boolean> {
     return this.drop(this.easPolicies, name, 'easPolicy');
+  }
+
+  async sharedSecret(name: string): Promise<string> {
+    let s = this.secrets.get(name);
+    if (s === undefined) this.secrets.set(name, (s = randomBytes(32).toString('base64url')));
+    return s;
   }
 
   async loadPolicy(): Promise<PolicyData> {

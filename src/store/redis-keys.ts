@@ -28,6 +28,8 @@ export interface KeySchema {
   readonly deviceIds: string;
   /** hash: policy name → EasPolicy JSON */
   readonly easPolicies: string;
+  /** string: a shared secret of the deployment (sharedSecret) */
+  secret(name: string): string;
   readonly policyVersion: string;
   readonly mailboxes: string;
   readonly mailboxIndex: string;
@@ -84,6 +86,7 @@ export function keySchema(prefix: string): KeySchema {
     rules: `${p}:rules`,
     deviceIds: `${p}:devids`,
     easPolicies: `${p}:easpol`,
+    secret: (name: string) => `${p}:secret:${encodeURIComponent(name)}`,
     policyVersion: `${p}:pver`,
     mailboxes: `${p}:mbx`,
     mailboxIndex: `${p}:mbx:idx`,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
 import {
   defaultOrganizationSettings,
@@ -191,6 +192,14 @@ export class RedisStore implements Store {
   }
   deleteEasPolicy(name: string): Promise<boolean> {
     return this.drop(this.keys.easPolicies, 'easPolicy', name);
+  }
+
+  async sharedSecret(name: string): Promise<string> {
+    const key = this.keys.secret(name);
+    await this.client.set(key, randomBytes(32).toString('base64url'), 'NX');
+    const v = await this.client.get(key);
+    if (v === null) throw new Error(`the shared secret ${name} vanished`);
+    return v;
   }
 
   async loadPolicy(): Promise<PolicyData> {

@@ -262,6 +262,11 @@ export interface Store {
   getEasPolicy(name: string): Promise<EasPolicy | undefined>;
   putEasPolicy(policy: EasPolicy): Promise<void>;
   deleteEasPolicy(name: string): Promise<boolean>;
+  /**
+   * A random secret of the deployment, made by the first replica that asks and the same for
+   * every replica after (the gateway's policy keys are derived from it).
+   */
+  sharedSecret(name: string): Promise<string>;
   /** Everything the policy snapshot needs, in one round trip. */
   loadPolicy(): Promise<PolicyData>;
   /** Bumped by every settings, domain, rule or device-ID write (the reload backstop polls it). */

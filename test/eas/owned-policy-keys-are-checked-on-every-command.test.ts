@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { commandByName } from '../../src/eas/commands.js';
-import { checkPolicyKey, type KeyCheckInput, type PolicyInForce, type ProvisionRecord } from '../../src/eas/policy-key-check.js';
+import { checkPolicyKey, policyKeysFor, type KeyCheckInput, type PolicyInForce, type ProvisionRecord } from '../../src/eas/policy-key-check.js';
 import { decode, type WbxmlElement } from '../../src/wbxml/index.js';
 import { ProvisionLoopGuard } from '../../src/proxy/provision-loop.js';
 
 const policy: PolicyInForce = { revision: 'r2', allowNonProvisionableDevices: false, refreshIntervalSeconds: 0 };
-const provisioned: ProvisionRecord = { key: '3942919513', revision: 'r2', keyAt: 1_000 };
+const keys = policyKeysFor('secret', 'alice@example.test', 'd1', 'r2');
+const earlier = policyKeysFor('secret', 'alice@example.test', 'd1', 'r1');
+const provisioned: ProvisionRecord = { key: keys.final, revision: 'r2', keyAt: 1_000 };
 const input = (over: Partial<KeyCheckInput> & { cmd?: string }): KeyCheckInput => ({
   command: commandByName(over.cmd ?? 'Sync'),
   protocolVersion: '14.1',
-  policyKey: '3942919513',
+  policyKey: keys.final,
   provision: undefined,
   policy,
+  keys,
   record: provisioned,
   now: 2_000,
   ...over,
@@ -30,7 +33,7 @@ describe('a device whose policy the gateway owns', () => {
     ['no key, 14.1', { policyKey: undefined }, 142, 200],
     ['key 0, 14.1', { policyKey: '0' }, 142, 200],
     ['another key, 14.1', { policyKey: '1111' }, 144, 200],
-    ['a key of the earlier policy, 14.1', { record: { ...provisioned, revision: 'r1' } }, 143, 200],
+    ['the key of the earlier policy revision, 14.1', { policyKey: earlier.final, record: { key: earlier.final, revision: 'r1', keyAt: 1_000 } }, 143, 200],
     ['past the refresh interval, 14.1', { policy: { ...policy, refreshIntervalSeconds: 60 }, now: 62_000 }, 143, 200],
     ['no key, 12.1', { policyKey: undefined, protocolVersion: '12.1' }, 142, 449],
     ['another key, 2.5', { policyKey: '1111', protocolVersion: '2.5' }, 144, 449],
@@ -56,9 +59,10 @@ describe('a device whose policy the gateway owns', () => {
 
   it('Provision: the initial request gets a new temporary key, a non-zero uint32', () => {
     const o = checkPolicyKey(input({ cmd: 'Provision', policyKey: undefined, provision: { phase: 'initial', policyType: 'MS-EAS-Provisioning-WBXML' }, record: {} }));
-    expect(o.kind).toBe('issue');
-    if (o.kind === 'issue') expect(Number(o.temporaryKey)).toBeGreaterThan(0);
-    if (o.kind === 'issue') expect(Number(o.temporaryKey)).toBeLessThan(2 ** 32);
+    expect(o).toEqual({ kind: 'issue', temporaryKey: keys.temporary });
+    expect(Number(keys.temporary)).toBeGreaterThan(0);
+    expect(Number(keys.temporary)).toBeLessThan(2 ** 32);
+    expect(String(Number(keys.final))).toBe(keys.final);
   });
 
   it.each([
@@ -68,12 +72,19 @@ describe('a device whose policy the gateway owns', () => {
     [4, 'externally-managed'],
     [undefined, 'unknown'],
   ])('Provision: the acknowledgement of the temporary key (Status %s) gets the final key and says %s', (status, application) => {
-    const o = checkPolicyKey(input({ cmd: 'Provision', provision: { phase: 'acknowledgement', policyKey: '1307199584', ...(status === undefined ? {} : { policyStatus: status }) }, record: { pendingKey: '1307199584' } }));
-    expect(o).toMatchObject({ kind: 'confirm', application });
+    const o = checkPolicyKey(input({ cmd: 'Provision', provision: { phase: 'acknowledgement', policyKey: keys.temporary, ...(status === undefined ? {} : { policyStatus: status }) }, record: {} }));
+    expect(o).toEqual({ kind: 'confirm', finalKey: keys.final, application });
   });
 
   it('Provision: acknowledging a key the gateway did not hand out', () => {
-    expect(checkPolicyKey(input({ cmd: 'Provision', provision: { phase: 'acknowledgement', policyKey: '99', policyStatus: 1 }, record: { pendingKey: '1307199584' } }))).toEqual({ kind: 'wrong-acknowledgement' });
+    expect(checkPolicyKey(input({ cmd: 'Provision', provision: { phase: 'acknowledgement', policyKey: earlier.temporary, policyStatus: 1 }, record: {} }))).toEqual({ kind: 'wrong-acknowledgement' });
+  });
+
+  it('keys are the same on every replica (the same secret), and differ per user, device, revision and secret', () => {
+    expect(policyKeysFor('secret', 'alice@example.test', 'd1', 'r2')).toEqual(keys);
+    const others = [policyKeysFor('secret', 'bob@example.test', 'd1', 'r2'), policyKeysFor('secret', 'alice@example.test', 'd2', 'r2'), earlier, policyKeysFor('other', 'alice@example.test', 'd1', 'r2')];
+    for (const o of others) expect(o.final).not.toBe(keys.final);
+    expect(keys.temporary).not.toBe(keys.final);
   });
 });
 

@@ -61,6 +61,15 @@ export function storeContract(name: string, make: MakeStore): void {
       expect(await t.store.getEasPolicy('Lax')).toBeUndefined();
     });
 
+    it('makes a shared secret once: the same for every replica, another per name', async () => {
+      const peer = await t.fx.peer();
+      const [a, b] = await Promise.all([t.store.sharedSecret('policy-keys'), peer.sharedSecret('policy-keys')]);
+      expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(b).toBe(a);
+      expect(await t.store.sharedSecret('policy-keys')).toBe(a);
+      expect(await t.store.sharedSecret('other')).not.toBe(a);
+    });
+
     it('bumps the policy version on policy writes only', async () => {
       const v0 = await t.store.policyVersion();
       await t.store.putRule({ id: 'r', characteristic: 'DeviceType', queryString: 'x', accessLevel: 'Allow' });
