@@ -19,6 +19,7 @@ import { createMetrics, type Metrics } from './metrics/index.js';
 import { openState, type GatewayState } from './state.js';
 import { adminFrameworkErrors, buildAdminServer, registerAdminApi, type AdminServer } from './api/index.js';
 import { ADMIN_MAX_PARAM_LENGTH } from './api/route.js';
+import { registerConsole } from './api/console-static.js';
 import { RedisStore, type Store } from './store/index.js';
 import { syncFromConfig, type GatewaySync } from './sync/index.js';
 
@@ -126,6 +127,8 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     normalizeUser: data.normalizeUser,
     ...(config.adminToken !== undefined ? { bootstrapToken: config.adminToken } : {}),
     ...(sync !== undefined ? { sync: sync.engine } : {}),
+    onAuthFailure: (reason: string) => metrics.adminAuthFailure(reason),
+    sessionLifetimeMs: config.consoleSessionMinutes * 60_000,
   };
   // The admin API: on its own listener when EASGATE_ADMIN_PORT is set (it need not face
   // the internet with the device port), else beside health on the device listener.
@@ -137,11 +140,15 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
           port: config.adminPort,
           trustProxy: config.trustProxy,
           ...(config.tls !== undefined ? { tls: config.tls } : {}),
-          extraRoutes: (adminApp) => registerMetricsRoute(adminApp, metrics),
+          extraRoutes: (adminApp) => {
+            registerMetricsRoute(adminApp, metrics);
+            registerConsole(adminApp);
+          },
         });
   if (admin === undefined) {
     await registerAdminApi(app, apiDeps);
     registerMetricsRoute(app, metrics);
+    registerConsole(app);
   }
   await app.ready();
   applyServerTimeouts(server, config);

@@ -31,7 +31,16 @@ export function mintToken(name: string, role: Role, createdBy: string, now: numb
   return { token: `${name}.${secret}`, record: { name, role, hash: sha256(secret).toString('hex'), createdAt: now, createdBy } };
 }
 
-const UNAUTHORIZED = (): ApiError => new ApiError('EASGATE_ERR_API_UNAUTHORIZED');
+/** Why an authentication failed (logged and counted; the answer is the same 401 for all). */
+export type AuthFailureReason = 'missing' | 'malformed' | 'unknown-token';
+
+export class Unauthorized extends ApiError {
+  constructor(readonly reason: AuthFailureReason) {
+    super('EASGATE_ERR_API_UNAUTHORIZED');
+  }
+}
+
+const UNAUTHORIZED = (reason: AuthFailureReason = 'unknown-token'): ApiError => new Unauthorized(reason);
 const DUMMY = sha256('easgate: no such token');
 
 /** Builds the authenticator: Authorization header → actor, or 401. */
@@ -41,8 +50,9 @@ export function authenticator(store: Store, bootstrapToken: string | undefined):
   }
   const bootstrap = bootstrapToken === undefined ? undefined : sha256(bootstrapToken);
   return async (header) => {
-    const m = header === undefined ? null : /^Bearer ([\x21-\x7e]{1,200})$/i.exec(header);
-    if (m === null) throw UNAUTHORIZED();
+    if (header === undefined) throw UNAUTHORIZED('missing');
+    const m = /^Bearer ([\x21-\x7e]{1,200})$/i.exec(header);
+    if (m === null) throw UNAUTHORIZED('malformed');
     const presented = m[1]!;
     if (bootstrap !== undefined && timingSafeEqual(sha256(presented), bootstrap)) return { name: BOOTSTRAP_NAME, role: 'admin' };
     const dot = presented.lastIndexOf('.');

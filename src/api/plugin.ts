@@ -2,7 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { NewAuditEntry } from '../store/index.js';
 import { StoreError } from '../store/index.js';
 import type { ActionContext } from '../actions/index.js';
-import { authenticator, authorize, type Actor } from './auth.js';
+import { authenticator, authorize, Unauthorized, type Actor } from './auth.js';
+import { FailureThrottle } from './auth-throttle.js';
+import { ConsoleSessions, DEFAULT_SESSION_MINUTES, isSignIn, registerSessionRoutes } from './console-session.js';
 import { ApiError, invalid, notFound } from './errors.js';
 import { ROUTES } from './routes/index.js';
 import { ADMIN_MAX_PARAM_LENGTH, API_PREFIX, type AdminApiDeps, type ApiContext, type RouteDef } from './route.js';
@@ -89,13 +91,46 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
   const now = deps.now ?? Date.now;
   const authenticate = authenticator(deps.store, deps.bootstrapToken);
   const actors = new WeakMap<FastifyRequest, Actor>();
+  const throttle = new FailureThrottle(deps.authThrottle);
+  const sessionLifetimeMs = deps.sessionLifetimeMs ?? DEFAULT_SESSION_MINUTES * 60_000;
+  const sessions = new ConsoleSessions(deps.store, { lifetimeMs: sessionLifetimeMs, bootstrap: deps.bootstrapToken !== undefined, now });
+  const sessionOf = new WeakMap<FastifyRequest, Awaited<ReturnType<ConsoleSessions['resolve']>>>();
+  /** The console's session cookie (only when no Authorization header is sent): its actor, else undefined. */
+  const sessionActor = async (req: FastifyRequest): Promise<Actor | undefined> => {
+    if (req.headers.authorization !== undefined) return undefined;
+    const session = await sessions.resolve(req);
+    if (session === undefined) return undefined;
+    sessionOf.set(req, session);
+    return { name: session.record.actor, role: session.record.role };
+  };
+
+  const checkToken = async (header: string | undefined, req: FastifyRequest): Promise<Actor> => {
+    try {
+      return await authenticate(header);
+    } catch (err) {
+      if (err instanceof Unauthorized) {
+        throttle.failed(req.ip, Date.now());
+        // Never the header or the token: who tried, from where, and why it failed.
+        deps.log.warn({ source: req.ip, reason: err.reason, method: req.method, path: req.url.split('?')[0] }, 'admin authentication failed');
+        deps.onAuthFailure?.(err.reason);
+      }
+      throw err;
+    }
+  };
 
   await app.register(
     async (api) => {
       api.removeAllContentTypeParsers();
       api.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
-      api.addHook('onRequest', async (req) => {
-        const actor = await authenticate(req.headers.authorization);
+      api.addHook('onRequest', async (req, reply) => {
+        const wait = throttle.waitMs(req.ip, Date.now());
+        if (wait > 0) {
+          void reply.header('retry-after', String(Math.ceil(wait / 1000)));
+          throw new ApiError('EASGATE_ERR_API_TOO_MANY_FAILURES');
+        }
+        // The console's sign-in carries its token in the body: POST /session checks it.
+        if (isSignIn(req)) return;
+        const actor = (await sessionActor(req)) ?? (await checkToken(req.headers.authorization, req));
         const def = (req.routeOptions.config as { def?: RouteDef }).def;
         if (def !== undefined) authorize(actor, def.permission);
         actors.set(req, actor);
@@ -108,6 +143,14 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       });
       api.setNotFoundHandler(async () => {
         throw notFound('route');
+      });
+      registerSessionRoutes(api, {
+        sessions,
+        authenticate: checkToken,
+        actorOf: (req) => actors.get(req)!,
+        sessionOf: (req) => sessionOf.get(req),
+        lifetimeMs: sessionLifetimeMs,
+        log: deps.log,
       });
       for (const def of ROUTES) {
         api.route({
@@ -160,7 +203,7 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
     } finally {
       if (entries.length > 0) {
         await deps.store.appendAudit(entries);
-        for (const e of entries.slice(0, 10)) deps.log.info({ actor: e.actor, action: e.action, object: e.object, source: e.source }, 'admin change');
+        for (const e of entries.slice(0, 10)) deps.log.info({ actor: e.actor, action: e.action, object: e.object, source: e.source, ...(e.reason === undefined ? {} : { reason: e.reason }) }, 'admin change');
         if (entries.length > 10) deps.log.info({ actor: actor.name, changes: entries.length }, 'admin changes');
       }
     }

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ActionContext } from '../actions/index.js';
 import type { NewAuditEntry, Store } from '../store/index.js';
-import type { Actor, Permission } from './auth.js';
+import type { Actor, AuthFailureReason, Permission } from './auth.js';
+import type { ThrottleOptions } from './auth-throttle.js';
 import type { Schema } from './schema.js';
 
 export const API_PREFIX = '/api/v1';
@@ -20,6 +21,12 @@ export interface AdminApiDeps {
   bootstrapToken?: string;
   /** The backend sync, when EASGATE_BACKEND_URL is set. */
   sync?: SyncControl;
+  /** Told of every failed authentication (the metric); the log line is the API's. */
+  onAuthFailure?: (reason: AuthFailureReason) => void;
+  /** How many failed authentications an address may make (default: 10 at once, then 3 a second). */
+  authThrottle?: ThrottleOptions;
+  /** EASGATE_CONSOLE_SESSION_MINUTES, in ms: how long a console session lasts (src/api/console-session.ts). */
+  sessionLifetimeMs?: number;
 }
 
 /** What the admin API drives of the backend sync (src/sync/backend-sync.ts). */

@@ -26,6 +26,8 @@ export interface MetricSources {
 }
 
 export interface Metrics extends RequestMetrics {
+  /** A failed admin API authentication, by why it failed. */
+  adminAuthFailure(reason: string): void;
   readonly registry: Registry;
   /** With sources.backendSync: the observer to give the sync engine (BackendSync.observe). */
   readonly backendSync: SyncObserver | undefined;
@@ -52,6 +54,12 @@ export function createMetrics(sources: MetricSources): Metrics {
     help: 'Time until the upstream answered (response headers), by command',
     labelNames: ['command'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600],
+    registers: [registry],
+  });
+  const authFailures = new Counter({
+    name: 'easgate_admin_auth_failures_total',
+    help: 'Failed admin API authentications by reason (missing, malformed, unknown-token: a wrong, unknown or revoked token)',
+    labelNames: ['reason'] as const,
     registers: [registry],
   });
   gauge(registry, 'easgate_long_polls_held', 'Long polls (Ping, Sync) held right now', () => sources.longPollsHeld());
@@ -111,6 +119,9 @@ export function createMetrics(sources: MetricSources): Metrics {
     },
     upstream(command, seconds) {
       upstream.observe({ command }, seconds);
+    },
+    adminAuthFailure(reason) {
+      authFailures.inc({ reason });
     },
   };
 }

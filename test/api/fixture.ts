@@ -47,6 +47,9 @@ export interface ApiOptions {
   normalize?: Parameters<typeof createUserNormalizer>[0];
   /** EASGATE_ADMIN_TOKEN (default: a random one). */
   bootstrap?: string;
+  /** Failed authentications allowed per address (default: no practical limit, since the role tests fail on purpose from one address). */
+  authThrottle?: { burst?: number; perSecond?: number };
+  onAuthFailure?: (reason: string) => void;
 }
 
 export async function startApi(options: ApiOptions = {}): Promise<ApiFixture> {
@@ -55,7 +58,7 @@ export async function startApi(options: ApiOptions = {}): Promise<ApiFixture> {
   const { logs, sink } = captureLogs('api');
   const bootstrap = options.bootstrap ?? randomBytes(24).toString('base64url');
   const server = await buildAdminServer(
-    { store, log: createLogger('debug', sink), normalizeUser: createUserNormalizer(options.normalize ?? {}), bootstrapToken: bootstrap, ...(options.now ? { now: options.now } : {}) },
+    { store, log: createLogger('debug', sink), normalizeUser: createUserNormalizer(options.normalize ?? {}), bootstrapToken: bootstrap, authThrottle: options.authThrottle ?? { burst: 1_000_000 }, ...(options.onAuthFailure ? { onAuthFailure: options.onAuthFailure } : {}), ...(options.now ? { now: options.now } : {}) },
     { host: '127.0.0.1', port: 0 },
   ).catch(async (err: unknown) => {
     await store.close();

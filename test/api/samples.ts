@@ -28,7 +28,7 @@ export const SAMPLES: Record<string, () => Sample> = {
   'GET /mailboxes': () => ({ path: '/mailboxes?prefix=a' }),
   'GET /mailboxes/{user}': () => ({ path: '/mailboxes/a@x.test' }),
   'PUT /mailboxes/{user}': () => ({ path: `/mailboxes/${fresh()}@x.test`, body: { activeSyncEnabled: false } }),
-  'POST /mailboxes/bulk': () => ({ path: '/mailboxes/bulk', body: { activeSyncEnabled: true, users: [`${fresh()}@x.test`] } }),
+  'POST /mailboxes/bulk': () => ({ path: '/mailboxes/bulk', body: { activeSyncEnabled: true, create: true, users: [`${fresh()}@x.test`] } }),
   'GET /domains': () => ({ path: '/domains' }),
   'GET /domains/{domain}': () => ({ path: '/domains/x.test' }),
   'PUT /domains/{domain}': () => ({ path: `/domains/${fresh()}.test`, body: { activeSyncEnabled: true } }),
