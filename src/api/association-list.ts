@@ -4,7 +4,7 @@ import { PolicyView, type CurrentAssociation } from '../actions/index.js';
 import { ApiError } from './errors.js';
 import { hasJudged, judgedPage, passesJudged, type JudgedFilter, type Pager } from './judged-page.js';
 import { s, type Infer } from './schema.js';
-import { ASSOCIATION_SORTS, CURSOR, DEVICE_ID, DOMAIN, LIMIT, REASON, STATE, TIME, USER } from './schemas.js';
+import { ASSOCIATION_SORTS, CURSOR, WIPE_FILTER, DEVICE_ID, DOMAIN, LIMIT, REASON, STATE, TIME, USER } from './schemas.js';
 
 /**
  * GET /associations: one index drives the page (the sort column's, or the search's), and
@@ -26,6 +26,7 @@ export const LIST_QUERY = s.object({
   deviceType: s.optional(s.string({ min: 1, max: 256, description: 'Exact, without case' })),
   os: s.optional(s.string({ min: 1, max: 256, description: 'Prefix, without case' })),
   deviceId: s.optional(DEVICE_ID),
+  wipe: s.optional(s.enum(Object.keys(WIPE_FILTER) as (keyof typeof WIPE_FILTER)[], 'The remote wipe: none (not ordered), pending, sent, succeeded, failed')),
   linked: s.optional(s.bool('Linked to a management-backend device record')),
   policyAssigned: s.optional(s.bool('A device access rule decided it (matchedRuleId set)')),
   actionThisYear: s.optional(s.bool('An admin allowed or blocked it, or a wipe was requested, this calendar year (UTC)')),
@@ -56,6 +57,7 @@ function filterOf(q: ListQuery, user: string | undefined, now: number): Associat
     os: q.os,
     text: q.q,
     linked: q.linked,
+    wipe: q.wipe === undefined ? undefined : WIPE_FILTER[q.wipe],
     actionSince: q.actionThisYear === undefined ? undefined : { at: Date.UTC(new Date(now).getUTCFullYear(), 0, 1), present: q.actionThisYear },
     syncAfter: time(q.lastSyncAfter),
     syncBefore: time(q.lastSyncBefore),

@@ -11,6 +11,8 @@ export const MAIL_PATTERN = '^[^\\s@\\\\]+@[^\\s@\\\\]+$';
 export const LEVEL = s.enum(ACCESS_LEVELS);
 export const STATE = s.enum(ACCESS_STATES);
 export const REASON = s.enum(ACCESS_REASONS);
+/** The wipe filter's words for the wipe statuses (none: no wipe ordered). */
+export const WIPE_FILTER = { none: 'none', pending: 'WipePending', sent: 'WipeSent', succeeded: 'WipeSucceeded', failed: 'WipeFailed' } as const;
 export const CHARACTERISTIC = s.enum(CHARACTERISTICS);
 export const DEVICE_ID_LEVEL = s.enum(DEVICE_ID_LEVELS);
 export const RULE_ID_PATTERN = '^[A-Za-z0-9._-]+$';

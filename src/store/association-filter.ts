@@ -21,6 +21,8 @@ export interface FilterSpec {
   any?: { slots: number[]; prefix: string };
   /** Slot whose member must be absent. */
   mis?: number;
+  /** Wipe status ('none': no wipe). */
+  wp?: string;
   linked?: boolean;
   rule?: boolean;
   act?: { at: number; present: boolean };
@@ -48,6 +50,7 @@ export function compileFilter(f: AssociationFilter, desc = false): FilterSpec {
   if (f.os !== undefined) pre.push([slotOf('os'), indexValue(f.os)]);
   if (pre.length > 0) s.pre = pre;
   if (f.missing !== undefined) s.mis = slotOf(f.missing);
+  if (f.wipe !== undefined) s.wp = f.wipe;
   if (f.text !== undefined) {
     const slots = SEARCHED_FIELDS.map(slotOf);
     if (f.firstMatchIn !== undefined) s.primary = { slots, prefix: indexValue(f.text), slot: slotOf(f.firstMatchIn), desc };
@@ -78,6 +81,7 @@ export function matches(s: FilterSpec, a: Association): boolean {
   if (s.rs !== undefined && a.accessReason !== s.rs) return false;
   if (s.user !== undefined && a.user !== s.user) return false;
   if (s.suf !== undefined && !a.user.endsWith(s.suf)) return false;
+  if (s.wp !== undefined && (a.wipeStatus ?? 'none') !== s.wp) return false;
   if (s.linked !== undefined && (a.backendDeviceId !== undefined) !== s.linked) return false;
   if (s.rule !== undefined && (a.matchedRuleId !== undefined) !== s.rule) return false;
   const sync = a.lastSyncAttemptAt ?? a.firstSyncAt;
@@ -103,7 +107,7 @@ export function matches(s: FilterSpec, a: Association): boolean {
  * The Lua evaluation (redis-filter.ts), generated beside the JS one so that the two read
  * the same spec. `h` holds the hash fields in FILTER_FIELDS order; `x(j)` the member of slot j.
  */
-export const FILTER_FIELDS = ['accessState', 'accessReason', 'user', 'backendDeviceId', 'matchedRuleId', 'lastSyncAttemptAt', 'firstSyncAt', 'accessStateAt', 'wipeRequestedAt'] as const;
+export const FILTER_FIELDS = ['accessState', 'accessReason', 'user', 'backendDeviceId', 'matchedRuleId', 'lastSyncAttemptAt', 'firstSyncAt', 'accessStateAt', 'wipeRequestedAt', 'wipeStatus'] as const;
 
 export const LUA_MATCH = `
 local function starts(s, p) return s ~= nil and s ~= false and string.sub(s, 1, #p) == p end
@@ -112,6 +116,7 @@ local function matches(s, h, x)
   if s.rs and h[2] ~= s.rs then return false end
   if s.user and h[3] ~= s.user then return false end
   if s.suf and (not h[3] or string.sub(h[3], -#s.suf) ~= s.suf) then return false end
+  if s.wp and (h[10] or 'none') ~= s.wp then return false end
   if s.linked ~= nil and (h[4] ~= false) ~= s.linked then return false end
   if s.rule ~= nil and (h[5] ~= false) ~= s.rule then return false end
   local sync = tonumber(h[6] or h[7])

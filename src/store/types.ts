@@ -12,6 +12,7 @@ import type {
   PolicyData,
   StateChange,
   SystemSettings,
+  WipeStatus,
 } from '../policy/index.js';
 
 /** What changed; `key` names the object (domain name, rule id, lower-cased device ID, user, association id). */
@@ -116,6 +117,8 @@ export interface AssociationFilter {
   firstMatchIn?: SearchField;
   /** Associations without this field (no member in its text index): a sort by it lists them after (before, descending) the others. */
   missing?: SearchField;
+  /** The remote wipe's status (none: no wipe ordered). */
+  wipe?: WipeStatus | 'none';
   /** Linked to a management-backend device record (backendDeviceId set). */
   linked?: boolean;
   /** Decided by a device access rule (matchedRuleId set). */

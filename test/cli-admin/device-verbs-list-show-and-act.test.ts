@@ -20,8 +20,8 @@ describe('device verbs', () => {
     const table = await easgate(['devices', 'list'], envOf(t.fx, t.fx.tokens.viewer));
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^USER\s+DEVICE ID\s+TYPE\s+MODEL\s+OS\s+STATE\s+REASON\s+LAST SYNC$/);
-    expect(lines[1]).toMatch(/^alice@x.test\s+APPL1\s+iPhone\s+iPhone15,2\s+iOS 17.1\s+Quarantined\s+User\s+\d{4}-\d\d-\d\d /);
+    expect(lines[0]).toMatch(/^USER\s+DEVICE ID\s+TYPE\s+MODEL\s+OS\s+STATE\s+REASON\s+WIPE\s+LAST SYNC$/);
+    expect(lines[1]).toMatch(/^alice@x.test\s+APPL1\s+iPhone\s+iPhone15,2\s+iOS 17.1\s+Quarantined\s+User\s+none\s+\d{4}-\d\d-\d\d /);
     expect(lines).toHaveLength(3);
     const json = JSON.parse((await easgate(['devices', 'list', '--state', 'Quarantined', '--json'], envOf(t.fx))).stdout);
     expect(json.items.map((a: { deviceId: string }) => a.deviceId)).toEqual(['APPL1']);

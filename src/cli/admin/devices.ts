@@ -11,6 +11,7 @@ export const DEVICES_USAGE = `usage: easgate devices list [options]
   --state STATE            Allowed | Blocked | Quarantined | DeviceDiscovery
   --reason REASON          e.g. Individual, DeviceRule, Global
   --user USER  --domain DOMAIN  --type DEVICETYPE  --os PREFIX  --device-id ID
+  --wipe none|pending|sent|succeeded|failed   the remote wipe's status
   --linked true|false      linked to the management backend
   --policy-assigned true|false   decided by a device access rule
   --action-this-year       allowed/blocked by an admin or wipe requested this year
@@ -36,6 +37,7 @@ const LIST_OPTIONS = {
   os: { type: 'string' },
   'device-id': { type: 'string' },
   linked: { type: 'string' },
+  wipe: { type: 'string' },
   'policy-assigned': { type: 'string' },
   'action-this-year': { type: 'boolean' },
   'synced-after': { type: 'string' },
@@ -52,7 +54,7 @@ function listQuery(p: Parsed, now: number): URLSearchParams {
   const q = new URLSearchParams();
   const map: [string, string][] = [
     ['q', 'q'], ['state', 'state'], ['reason', 'reason'], ['user', 'user'], ['domain', 'domain'], ['type', 'deviceType'], ['os', 'os'],
-    ['device-id', 'deviceId'], ['sort', 'sort'], ['limit', 'limit'], ['cursor', 'cursor'],
+    ['device-id', 'deviceId'], ['wipe', 'wipe'], ['sort', 'sort'], ['limit', 'limit'], ['cursor', 'cursor'],
   ];
   for (const [opt, param] of map) {
     const v = str(p, opt);
@@ -71,7 +73,10 @@ function listQuery(p: Parsed, now: number): URLSearchParams {
   return q;
 }
 
-const row = (a: Association): unknown[] => [a.user, a.deviceId, a.deviceType, a.model, a.os, a.accessState, a.accessReason, time(a.lastSyncAttemptAt ?? a.firstSyncAt)];
+/** The wipe column in the filter's words: none, pending, sent, succeeded, failed. */
+export const wipeWord = (a: Association): string => (a.wipeStatus === undefined ? 'none' : a.wipeStatus.slice(4).toLowerCase());
+
+const row = (a: Association): unknown[] => [a.user, a.deviceId, a.deviceType, a.model, a.os, a.accessState, a.accessReason, wipeWord(a), time(a.lastSyncAttemptAt ?? a.firstSyncAt)];
 
 const list: Sub = {
   options: LIST_OPTIONS,
@@ -88,7 +93,7 @@ const list: Sub = {
     } while (next !== null && flag(p, 'all'));
     if (flag(p, 'json')) json(io.stdout, { items, nextCursor: next });
     else {
-      table(io.stdout, ['USER', 'DEVICE ID', 'TYPE', 'MODEL', 'OS', 'STATE', 'REASON', 'LAST SYNC'], items.map(row));
+      table(io.stdout, ['USER', 'DEVICE ID', 'TYPE', 'MODEL', 'OS', 'STATE', 'REASON', 'WIPE', 'LAST SYNC'], items.map(row));
       if (next !== null) io.stderr.write(`more: easgate devices list … --cursor ${next}\n`);
     }
     return 0;
