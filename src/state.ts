@@ -16,6 +16,8 @@ export interface GatewayState {
   readonly normalizeUser: UserNormalizer;
   /** Notification mail, when EASGATE_SMTP_URL is set. */
   readonly notifier: Notifier | undefined;
+  /** The deployment's secret for gateway policy keys (the same on every replica). */
+  readonly policyKeySecret: string;
   /** Flushes the recorder, then stops the cache and closes the store. */
   close(): Promise<void>;
 }
@@ -129,6 +131,7 @@ export async function openState(config: Config, log: Logger, store?: Store): Pro
       log.info({ file: config.policyFile, written: report.written, unchanged: report.unchanged }, 'policy file applied');
       if (report.licenseRefused.length > 0) log.warn({ users: report.licenseRefused }, 'the license does not let these users in');
     }
+    const policyKeySecret = await s.sharedSecret('policy-keys');
     const runtime = new PolicyRuntime(s, { onError: (err) => log.error({ err }, 'policy cache') });
     await runtime.start();
     const recorder = new SyncRecorder({
@@ -149,6 +152,7 @@ export async function openState(config: Config, log: Logger, store?: Store): Pro
       recorder,
       normalizeUser,
       notifier,
+      policyKeySecret,
       async close() {
         const graceful = (async () => {
           await recorder.stop().catch((err: unknown) => log.error({ err }, 'final flush of sync records failed'));

@@ -36,6 +36,8 @@ export interface Config {
   readonly defaultDomain: string | undefined;
   readonly netbiosDomains: Readonly<Record<string, string>>;
   readonly authProbeTtlMs: number;
+  readonly provisionLoopLimit: number;
+  readonly provisionLoopWindowMs: number;
   readonly lastSyncWriteIntervalMs: number;
   readonly instanceName: string;
   readonly smtpUrl: URL | undefined;
@@ -259,6 +261,8 @@ export function loadConfig(env: Env = process.env): Config {
     defaultDomain: values.defaultDomain as string | undefined,
     netbiosDomains: Object.freeze((values.netbiosDomains as Record<string, string> | undefined) ?? {}),
     authProbeTtlMs: values.authProbeTtlMs as number,
+    provisionLoopLimit: values.provisionLoopLimit as number,
+    provisionLoopWindowMs: values.provisionLoopWindowMs as number,
     lastSyncWriteIntervalMs: values.lastSyncWriteIntervalMs as number,
     instanceName: (values.instanceName as string | undefined) ?? hostname(),
     smtpUrl: values.smtpUrl as URL | undefined,

@@ -194,6 +194,18 @@ export const SETTINGS = {
     default: '300000',
     doc: 'How long the upstream\'s verdict on a refused device\'s credentials is remembered (one OPTIONS probe per credential per period)',
   },
+  provisionLoopLimit: {
+    env: 'EASGATE_PROVISION_LOOP_LIMIT',
+    kind: { type: 'int', min: 1, max: 1_000 },
+    default: '10',
+    doc: 'Provisions of one device within EASGATE_PROVISION_LOOP_WINDOW_MS past which it is looping and told to come back later (503 with Retry-After), for a policy the gateway owns',
+  },
+  provisionLoopWindowMs: {
+    env: 'EASGATE_PROVISION_LOOP_WINDOW_MS',
+    kind: { type: 'int', min: 1_000, max: 86_400_000 },
+    default: '600000',
+    doc: 'The window of EASGATE_PROVISION_LOOP_LIMIT',
+  },
   lastSyncWriteIntervalMs: {
     env: 'EASGATE_LAST_SYNC_WRITE_INTERVAL_MS',
     kind: { type: 'int', min: 0, max: 3_600_000 },

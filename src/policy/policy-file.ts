@@ -12,7 +12,8 @@ import {
   type OrganizationSettings,
   type SystemSettings,
 } from './model.js';
-import { arrayOf, bool, dateString, fail, int, object, oneOf, opt, req, str, unique } from './validate.js';
+import { arrayOf, bool, dateString, fail, int, object, oneOf, opt, req, str, unique, type Check } from './validate.js';
+import { parseEasPolicy, POLICY_NAME, type EasPolicy } from './eas-policy/index.js';
 
 /**
  * The declarative policy file (EASGATE_POLICY_FILE, docs/policy-file.md): JSON with the
@@ -27,7 +28,12 @@ export interface PolicyDocument {
   rules: DeviceAccessRule[];
   mailboxes: Mailbox[];
   deviceIds: DeviceIdEntry[];
+  /** Gateway ActiveSync policies (src/policy/eas-policy), assigned by name with `policy`. */
+  policies: EasPolicy[];
 }
+
+const policyName = str({ min: 1, max: 64, pattern: POLICY_NAME, what: 'a policy name' });
+const easPolicy: Check<EasPolicy> = (v, path) => parseEasPolicy(v, path);
 
 const level = oneOf(ACCESS_LEVELS);
 const LIST = 100_000;
@@ -46,6 +52,7 @@ const schema = object({
       unregisteredAccessLevel: opt(level),
       adminMailRecipients: opt(arrayOf(str({ max: 254, pattern: MAIL, what: 'a mail address' }), 100)),
       userMailInsert: opt(str({ max: 4000, multiline: true })),
+      policy: opt(policyName),
     }),
   ),
   domains: opt(
@@ -54,6 +61,7 @@ const schema = object({
         name: req(str({ min: 1, max: 253, pattern: /^[A-Za-z0-9.-]+$/, what: 'a domain name' })),
         activeSyncEnabled: opt(bool),
         defaultAccessLevel: opt(level),
+        policy: opt(policyName),
       }),
       LIST,
     ),
@@ -77,6 +85,7 @@ const schema = object({
         allowedDeviceIds: opt(arrayOf(str({ min: 1, max: 510 }), 1000)),
         blockedDeviceIds: opt(arrayOf(str({ min: 1, max: 510 }), 1000)),
         defaultAccessLevel: opt(level),
+        policy: opt(policyName),
       }),
       LIST,
     ),
@@ -87,6 +96,7 @@ const schema = object({
       LIST,
     ),
   ),
+  policies: opt(arrayOf(easPolicy, 1000)),
 });
 
 function without<T extends object>(o: T): T {
@@ -102,7 +112,7 @@ export function parsePolicyDocument(json: unknown, normalizeUser: (raw: string) 
   const raw = schema(json, '');
   const doc: PolicyDocument = {
     domains: (raw.domains ?? []).map((d) =>
-      without({ name: d.name.toLowerCase(), activeSyncEnabled: d.activeSyncEnabled ?? true, defaultAccessLevel: d.defaultAccessLevel }),
+      without({ name: d.name.toLowerCase(), activeSyncEnabled: d.activeSyncEnabled ?? true, defaultAccessLevel: d.defaultAccessLevel, policy: d.policy }),
     ),
     rules: raw.rules ?? [],
     mailboxes: (raw.mailboxes ?? []).map((m) =>
@@ -112,9 +122,11 @@ export function parsePolicyDocument(json: unknown, normalizeUser: (raw: string) 
         allowedDeviceIds: m.allowedDeviceIds ?? [],
         blockedDeviceIds: m.blockedDeviceIds ?? [],
         defaultAccessLevel: m.defaultAccessLevel,
+        policy: m.policy,
       }),
     ),
     deviceIds: (raw.deviceIds ?? []).map((e) => without({ ...e })),
+    policies: raw.policies ?? [],
   };
   if (raw.system !== undefined) doc.system = without({ activeSyncEnabled: raw.system.activeSyncEnabled, license: raw.system.license && without({ ...raw.system.license }) });
   if (raw.organization !== undefined) {
@@ -123,6 +135,7 @@ export function parsePolicyDocument(json: unknown, normalizeUser: (raw: string) 
       unregisteredAccessLevel: raw.organization.unregisteredAccessLevel ?? 'Allow',
       adminMailRecipients: raw.organization.adminMailRecipients ?? [],
       userMailInsert: raw.organization.userMailInsert ?? '',
+      ...(raw.organization.policy !== undefined ? { policy: raw.organization.policy } : {}),
     };
   }
   unique(doc.domains, 'domains', 'name', (d) => d.name);
@@ -130,6 +143,15 @@ export function parsePolicyDocument(json: unknown, normalizeUser: (raw: string) 
   unique(doc.rules, 'rules', 'queryString', (r) => `${r.characteristic}\u0000${r.queryString}`);
   unique(doc.mailboxes, 'mailboxes', 'user', (m) => m.user);
   unique(doc.deviceIds, 'deviceIds', 'deviceId', (e) => deviceKey(e.deviceId));
+  unique(doc.policies, 'policies', 'name', (p) => p.name);
+  // A policy assigned in the file must be declared in it (or be in the store already: checked when applied).
+  const assigned: [string, string | undefined][] = [
+    ['organization.policy', doc.organization?.policy],
+    ...doc.domains.map((d, i): [string, string | undefined] => [`domains[${i}].policy`, d.policy]),
+    ...doc.mailboxes.map((m, i): [string, string | undefined] => [`mailboxes[${i}].policy`, m.policy]),
+  ];
+  const declared = new Set(doc.policies.map((p) => p.name));
+  for (const [path, name] of assigned) if (name !== undefined && declared.size > 0 && !declared.has(name)) fail(path, `a policy of the file's policies (${[...declared].join(', ')}), not ${name}`);
   doc.mailboxes.forEach((m, i) => {
     if (!MAIL.test(m.user)) fail(`mailboxes[${i}].user`, 'a mail address (user@domain), or DOMAIN\\user with a mapped NetBIOS name');
     const both = m.allowedDeviceIds.find((id) => m.blockedDeviceIds.some((b) => deviceKey(b) === deviceKey(id)));

@@ -2,12 +2,14 @@ import type { Logger } from 'pino';
 import type { DeviceRequest } from '../eas/device-request.js';
 import type { DeviceInformation } from '../eas/device-info.js';
 import { GatewayError } from '../errors.js';
-import { deviceKey, evaluate, stateDiffers, type Association, type Decision, type MailboxPolicy, type OrganizationSettings, type UserNormalizer } from '../policy/index.js';
+import { choosePolicy, deviceKey, domainOf, evaluate, stateDiffers, type Association, type Decision, type MailboxPolicy, type OrganizationSettings, type UserNormalizer } from '../policy/index.js';
 import type { AssociationPatch, PolicyRuntime, Store } from '../store/index.js';
 import type { SyncRecorder } from '../sync/index.js';
 import type { Notifier } from '../notify/index.js';
 import type { AuthProbe, ProbeVerdict } from './auth-probe.js';
 import { findRegistration, linkFields, pointEarlierIds, registrationMatters } from './device-links.js';
+import { policyKeysFor } from '../eas/policy-key-check.js';
+import type { OwnedPolicy } from './gateway-policy.js';
 
 /** The decision for one request and what it was made from (kept for the bookkeeping afterwards). */
 export interface Verdict {
@@ -36,6 +38,8 @@ export interface AccessDeps {
   notifyNewDevices?: boolean;
   /** Base of the links in admin mail (`{base}/associations/{user}/{deviceId}`). */
   adminLinkBase?: string;
+  /** The secret gateway policy keys are derived from; undefined: the gateway owns no policy. */
+  policyKeySecret?: string;
 }
 
 /**
@@ -49,6 +53,24 @@ export class AccessControl {
   /** The organisation settings of the current snapshot (UserMailInsert, admin recipients). */
   organization(): OrganizationSettings {
     return this.deps.runtime.snapshot.data.organization;
+  }
+
+  /**
+   * The gateway ActiveSync policy in force for the device (its own, its mailbox's, its
+   * domain's, the organisation's), with the device's keys; undefined: none, the upstream's
+   * own policy passes through. No store round trip: names from the verdict and the snapshot.
+   */
+  policyFor(v: Verdict): OwnedPolicy | undefined {
+    const secret = this.deps.policyKeySecret;
+    const snapshot = this.deps.runtime.snapshot;
+    if (secret === undefined || snapshot.easPolicies.size === 0) return undefined;
+    const choice = choosePolicy(snapshot.easPolicies, {
+      device: v.association?.policyAssigned,
+      mailbox: v.mailbox?.mailbox.policy,
+      domain: snapshot.domains.get(domainOf(v.user))?.policy,
+      organization: snapshot.data.organization.policy,
+    });
+    return choice === undefined ? undefined : { choice, keys: policyKeysFor(secret, v.user, deviceKey(v.deviceId), choice.compiled.revision) };
   }
 
   /** Credential probes sent to the upstream so far (metrics, tests). */

@@ -6,6 +6,8 @@ import { inspectBody, inspectedLogFields, type InspectedBody } from '../eas/insp
 import { refusal } from '../eas/refusal.js';
 import type { AccessControl, Verdict } from './access.js';
 import { wipeAnswer, wipeOrdered } from './wipe.js';
+import { ownedPolicyAnswer, ownedPolicyOutcome } from './gateway-policy.js';
+import { ProvisionLoopGuard } from './provision-loop.js';
 import type { RequestMetrics } from '../metrics/index.js';
 import { quarantineNotice, quarantineReply, releaseReply } from './quarantine.js';
 import { WbxmlError } from '../wbxml/index.js';
@@ -63,6 +65,7 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
   const { config, upstream, log, longPolls, state } = ctx;
   const proto = config.tls === undefined ? 'http' : 'https';
   const logRequests = (): boolean => log.isLevelEnabled('info');
+  const provisionLoops = new ProvisionLoopGuard(config.provisionLoopLimit, config.provisionLoopWindowMs);
 
   return function handleDeviceRequest(req, res) {
     const started = performance.now();
@@ -161,7 +164,11 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
       }
       const wiping = wipeOrdered(v.association);
       const releasing = d.access === 'Allow' && !wiping && v.association?.quarantineMailboxAt !== undefined;
-      if (d.access === 'Allow' && !wiping && !releasing) return send(r, body, v);
+      const allowed = d.access === 'Allow' && !wiping && !releasing;
+      // A policy the gateway owns: Provision is answered here, other commands need its key.
+      const owned = allowed ? ctx.access!.policyFor(v) : undefined;
+      const keyCheck = owned === undefined ? undefined : ownedPolicyOutcome(r, v.association, owned, inspected, v.at);
+      if (allowed && keyCheck === undefined) return send(r, body, v);
       if (releasing && releaseReply(r) === undefined) return send(r, body, v);
       const access = ctx.access!;
       // The quarantine mailbox reads the (small) body; every other local answer discards it.
@@ -193,6 +200,18 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
           // Once FolderSync starts over, the device is on the real mailbox.
           if (accepted && r.command?.name === 'FolderSync') access.patchAssociation(v, { quarantineMailboxAt: null });
           if (accepted) access.record(r, v, true);
+          return;
+        }
+        if (keyCheck !== undefined) {
+          const p = ownedPolicyAnswer(r, v.deviceId, v.user, owned!, keyCheck, inspected, provisionLoops, v.at);
+          facts.policy = owned!.choice.compiled.policy.name;
+          facts.provision = p.step;
+          sendWbxml(res, p.httpStatus, p.body, p.headers);
+          if (p.httpStatus === 503) log.warn({ user: v.user, deviceId: v.deviceId, step: p.step }, 'a device provisions in a loop; told to come back later');
+          if (accepted) {
+            if (p.patch !== undefined) access.patchAssociation(v, p.patch);
+            access.record(r, v, p.httpStatus === 200 && keyCheck.kind !== 'provision-required');
+          }
           return;
         }
         if (d.access === 'Quarantine') {

@@ -3,7 +3,7 @@ import type { Store } from './types.js';
 
 export interface ApplyReport {
   /** Objects written because they differed from the store. */
-  written: { system: boolean; organization: boolean; domains: number; rules: number; deviceIds: number; mailboxes: number };
+  written: { system: boolean; organization: boolean; domains: number; rules: number; deviceIds: number; mailboxes: number; policies: number };
   /** Objects that already matched the file. */
   unchanged: number;
   /** Users the file enables but the license does not let in (new ones are stored disabled, reason License). */
@@ -28,11 +28,21 @@ function canon(v: unknown): string {
  */
 export async function applyPolicy(store: Store, doc: PolicyDocument): Promise<ApplyReport> {
   const report: ApplyReport = {
-    written: { system: false, organization: false, domains: 0, rules: 0, deviceIds: 0, mailboxes: 0 },
+    written: { system: false, organization: false, domains: 0, rules: 0, deviceIds: 0, mailboxes: 0, policies: 0 },
     unchanged: 0,
     licenseRefused: [],
   };
   const held = await store.loadPolicy();
+  // Policies first: what the rest of the file assigns exists before it is assigned.
+  const heldPolicies = new Map((held.easPolicies ?? []).map((p) => [p.name, p]));
+  for (const p of doc.policies) {
+    if (canon(p) === canon(heldPolicies.get(p.name))) {
+      report.unchanged++;
+      continue;
+    }
+    await store.putEasPolicy(p);
+    report.written.policies++;
+  }
   const same = (a: unknown, b: unknown): boolean => {
     const eq = canon(a) === canon(b);
     if (eq) report.unchanged++;

@@ -25,7 +25,21 @@ describe('policy file: validation', () => {
     expect(doc.domains).toEqual([{ name: 'other.test', activeSyncEnabled: true }]);
     expect(doc.mailboxes).toEqual([{ user: 'bob@example.test', activeSyncEnabled: true, allowedDeviceIds: [], blockedDeviceIds: [] }]);
     expect(doc.deviceIds).toEqual([{ deviceId: 'LOANER01', accessLevel: 'Allow', note: 'loaner iPad' }]);
-    expect(parsePolicyDocument({})).toEqual({ domains: [], rules: [], mailboxes: [], deviceIds: [] });
+    expect(parsePolicyDocument({})).toEqual({ domains: [], rules: [], mailboxes: [], deviceIds: [], policies: [] });
+  });
+
+  it('declares gateway ActiveSync policies and assigns them to the organisation, domains and mailboxes', () => {
+    const doc = parsePolicyDocument({
+      policies: [{ name: 'Strict', settings: { DevicePasswordEnabled: true, MinDevicePasswordLength: 6 } }],
+      organization: { policy: 'Strict' },
+      domains: [{ name: 'example.test', policy: 'Strict' }],
+      mailboxes: [{ user: 'ceo@example.test', policy: 'Strict' }],
+    });
+    expect(doc.policies).toEqual([{ name: 'Strict', settings: { DevicePasswordEnabled: true, MinDevicePasswordLength: 6 }, allowNonProvisionableDevices: false, refreshIntervalSeconds: 0 }]);
+    expect([doc.organization?.policy, doc.domains[0]?.policy, doc.mailboxes[0]?.policy]).toEqual(['Strict', 'Strict', 'Strict']);
+    expect(() => parsePolicyDocument({ policies: [{ name: 'Strict' }], domains: [{ name: 'example.test', policy: 'Strcit' }] })).toThrow("domains[0].policy: expected a policy of the file's policies (Strict), not Strcit");
+    expect(() => parsePolicyDocument({ policies: [{ name: 'P', settings: { MinDevicePasswordLength: 40 } }] })).toThrow('policies[0].settings.MinDevicePasswordLength: expected an integer from 1 to 16');
+    expect(() => parsePolicyDocument({ policies: [{ name: 'P' }, { name: 'P' }] })).toThrow('policies[1].name: expected a value not used before');
   });
 
   it('names users through the NetBIOS map when given a normaliser', () => {

@@ -23,17 +23,19 @@ describe.each(adapters)('applyPolicy on %s', (_name, make) => {
   it('writes the file once; applying it again writes and notifies nothing', async () => {
     const fx = await make();
     cleanup = fx.cleanup;
-    const doc = parsePolicyDocument(example());
+    const withPolicy = () => ({ ...example(), policies: [{ name: 'Strict', settings: { MinDevicePasswordLength: 6 } }] });
+    const doc = parsePolicyDocument(withPolicy());
     const first = await applyPolicy(fx.store, doc);
-    expect(first.written).toEqual({ system: true, organization: true, domains: 1, rules: 1, deviceIds: 1, mailboxes: 1 });
+    expect(first.written).toEqual({ system: true, organization: true, domains: 1, rules: 1, deviceIds: 1, mailboxes: 1, policies: 1 });
+    expect((await fx.store.getEasPolicy('Strict'))?.settings).toEqual({ MinDevicePasswordLength: 6 });
     expect(await fx.store.getMailbox('alice@example.test')).toMatchObject({ allowedDeviceIds: ['APPL123'] });
     expect((await fx.store.getOrganization()).defaultAccessLevel).toBe('Quarantine');
     const changes: Change[] = [];
     await fx.store.onChange((c) => changes.push(c));
     const version = await fx.store.policyVersion();
-    const again = await applyPolicy(fx.store, parsePolicyDocument(example()));
-    expect(again.written).toEqual({ system: false, organization: false, domains: 0, rules: 0, deviceIds: 0, mailboxes: 0 });
-    expect(again.unchanged).toBe(6);
+    const again = await applyPolicy(fx.store, parsePolicyDocument(withPolicy()));
+    expect(again.written).toEqual({ system: false, organization: false, domains: 0, rules: 0, deviceIds: 0, mailboxes: 0, policies: 0 });
+    expect(again.unchanged).toBe(7);
     expect(changes).toEqual([]);
     expect(await fx.store.policyVersion()).toBe(version);
   });
