@@ -97,7 +97,7 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
       : {}),
   });
   if (metrics.backendSync !== undefined) sync?.engine.observe(metrics.backendSync);
-  const handleDevice = createDeviceHandler({ config, upstream, log, hooks, longPolls, state, access, probeChallenge: () => probe.challenge, metrics });
+  const handleDevice = createDeviceHandler({ config, upstream, log, hooks, longPolls, state, access, probeChallenge: () => probe.challenge, metrics, normalizeUser: data.normalizeUser });
 
   let server!: Server;
   const app = fastify({

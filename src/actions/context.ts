@@ -1,4 +1,4 @@
-import { deviceKey, type Association } from '../policy/index.js';
+import { deviceIdForms, deviceKey, type Association } from '../policy/index.js';
 import type { NewAuditEntry, Store } from '../store/index.js';
 import { notFound } from './errors.js';
 
@@ -29,9 +29,17 @@ export async function requireAssociation(store: Store, user: string, deviceId: s
   return a;
 }
 
-/** The association a user and device ID name, as an admin typed them. */
-export function findAssociation(ctx: ActionContext, user: string, deviceId: string): Promise<Association> {
-  return requireAssociation(ctx.store, ctx.normalizeUser(user), deviceId);
+/**
+ * The association a user and device ID name, as an admin typed them: the device ID as the
+ * device sent it, or a base64 query's ID as its text (Apple001) or as the hex it is kept as.
+ */
+export async function findAssociation(ctx: ActionContext, user: string, deviceId: string): Promise<Association> {
+  const name = ctx.normalizeUser(user);
+  for (const form of deviceIdForms(deviceId)) {
+    const a = await ctx.store.getAssociation(name, form);
+    if (a !== undefined) return a;
+  }
+  throw notFound('association');
 }
 
 export const DAY_MS = 86_400_000;

@@ -201,6 +201,28 @@ export function deviceKey(deviceId: string): string {
   return deviceId.toLowerCase();
 }
 
+const PRINTABLE_ID = /^[A-Za-z0-9]{1,32}$/;
+
+/**
+ * A device ID as text when it is the lowercase hex that a base64 query's device-ID bytes
+ * become ([MS-ASHTTP] 2.2.1.1.1.1; docs/protocol.md 1.3) and those bytes are printable
+ * (1*32 ALPHA / DIGIT): `4170706c65303031` → `Apple001`; undefined otherwise.
+ */
+export function deviceIdText(id: string): string | undefined {
+  if (!/^(?:[0-9a-f]{2}){1,32}$/.test(id)) return undefined;
+  const text = Buffer.from(id, 'hex').toString('latin1');
+  return PRINTABLE_ID.test(text) ? text : undefined;
+}
+
+/** The spellings an admin may use for one device: as sent, and its hex or text form (a base64 query's ID). */
+export function deviceIdForms(id: string): string[] {
+  const text = deviceIdText(id);
+  const forms = [id];
+  if (text !== undefined) forms.push(text);
+  if (PRINTABLE_ID.test(id)) forms.push(Buffer.from(id, 'latin1').toString('hex'));
+  return forms;
+}
+
 /** The mail domain of a normalised user ('' for a bare user name). */
 export function domainOf(user: string): string {
   const at = user.lastIndexOf('@');

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import { deviceIdText } from '../policy/index.js';
 import { identifyRequest, type DeviceRequest } from '../eas/device-request.js';
 import { inspectBody, inspectedLogFields, type InspectedBody } from '../eas/inspect-body.js';
 import { refusal } from '../eas/refusal.js';
@@ -53,6 +54,8 @@ export interface DeviceEndpointContext {
   probeChallenge?: () => string;
   /** Prometheus counters; undefined: none. */
   metrics?: RequestMetrics | undefined;
+  /** The gateway's user naming, for the request log's `user` (as the admin API names users). */
+  normalizeUser?: ((raw: string) => string) | undefined;
   upstream: Upstream;
   log: Logger;
   hooks: ProxyHooks;
@@ -80,7 +83,7 @@ export function createDeviceHandler(ctx: DeviceEndpointContext): (req: IncomingM
     const logging = logRequests();
     if (logging || metrics !== undefined) {
       res.once('close', () => {
-        if (logging) logLine(log, request, facts, res, performance.now() - started);
+        if (logging) logLine(log, request, facts, res, performance.now() - started, ctx.normalizeUser);
         metrics?.request(request?.command?.name ?? method, res.statusCode, typeof facts.state === 'string' ? facts.state : '');
       });
     }
@@ -325,11 +328,15 @@ function rewriteLocation(headers: IncomingHttpHeaders, req: IncomingMessage, con
   headers['x-ms-location'] = `${base.replace(/\?.*$/, '')}${search}`;
 }
 
-function logLine(log: Logger, r: DeviceRequest | undefined, facts: RequestFacts, res: ServerResponse, ms: number): void {
+function logLine(log: Logger, r: DeviceRequest | undefined, facts: RequestFacts, res: ServerResponse, ms: number, normalizeUser: ((raw: string) => string) | undefined): void {
+  const raw = r?.authUser ?? r?.queryUser;
+  // The user as the admin API names them; a base64 query's printable device ID also as its text.
+  const text = r?.encoding === 'base64' && r.deviceId !== undefined ? deviceIdText(r.deviceId) : undefined;
   log.info(
     {
-      user: r?.authUser ?? r?.queryUser,
+      user: raw === undefined || normalizeUser === undefined ? raw : normalizeUser(raw),
       deviceId: r?.deviceId,
+      ...(text === undefined ? {} : { deviceIdText: text }),
       deviceType: r?.deviceType,
       cmd: r?.command?.name ?? r?.method,
       ver: r?.protocolVersion,
