@@ -149,6 +149,12 @@ export async function buildGateway(config: Config, options: GatewayOptions = {})
     await registerAdminApi(app, apiDeps);
     registerMetricsRoute(app, metrics);
     registerConsole(app);
+  } else {
+    // A client pointed at the device port (EASGATE_API_URL) learns where the admin API is.
+    const where = `${consoleUrl(config).replace(/\/admin$/, '')}/api/v1`;
+    app.all('/api/*', async (_req, reply) =>
+      reply.code(404).send({ code: 'EASGATE_ERR_API_NOT_FOUND', message: `the admin API is not served on this listener (the device port): it is at ${where} (EASGATE_ADMIN_PORT)` }),
+    );
   }
   await app.ready();
   applyServerTimeouts(server, config);

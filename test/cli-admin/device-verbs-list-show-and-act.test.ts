@@ -61,7 +61,7 @@ describe('device verbs', () => {
     expect(await easgate(['device', 'show', 'a@x.test', 'D'], {})).toMatchObject({ code: 2, stderr: expect.stringContaining('EASGATE_API_URL is not set') });
     expect(await easgate(['device', 'show', 'a@x.test', 'D'], { EASGATE_API_URL: t.fx.origin })).toMatchObject({ code: 2, stderr: expect.stringContaining('EASGATE_API_TOKEN is not set') });
     expect(await easgate(['device', 'show', 'a@x.test'], envOf(t.fx))).toMatchObject({ code: 2, stderr: expect.stringContaining('missing DEVICEID') });
-    expect(await easgate(['device', 'wipe', 'a@x.test', 'D'], envOf(t.fx))).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown subcommand 'wipe'") });
+    expect(await easgate(['device', 'shred', 'a@x.test', 'D'], envOf(t.fx))).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown subcommand 'shred'") });
     expect(await easgate(['device', '--help'], {})).toMatchObject({ code: 0, stdout: expect.stringContaining('usage: easgate device show') });
     expect(await easgate(['devices', 'list'], { ...envOf(t.fx), EASGATE_API_TOKEN: 'nobody.secret' })).toMatchObject({ code: 1, stderr: expect.stringContaining('EASGATE_ERR_API_UNAUTHORIZED') });
     expect(await easgate(['devices', 'list'], { ...envOf(t.fx), EASGATE_API_URL: 'http://127.0.0.1:1' })).toMatchObject({ code: 1, stderr: 'easgate devices: cannot reach the admin API (ECONNREFUSED)\n' });

@@ -1,5 +1,5 @@
 import type { Association, StateChange } from '../../policy/index.js';
-import { boolOption, flag, positional, str, timeArg, type Parsed } from './args.js';
+import { boolOption, flag, positional, reasonOf, str, timeArg, type Parsed } from './args.js';
 import { segment, UsageError } from './client.js';
 import { fields, json, table, time } from './output.js';
 import { runVerb, type Ctx, type Sub } from './run.js';
@@ -23,8 +23,12 @@ export const DEVICES_USAGE = `usage: easgate devices list [options]
 export const DEVICE_USAGE = `usage: easgate device show USER DEVICEID [--json]
        easgate device allow USER DEVICEID      (adds it to the mailbox's allowed device IDs; releases quarantine)
        easgate device block USER DEVICEID      (adds it to the mailbox's blocked device IDs)
+       easgate device wipe USER DEVICEID [--account-only [--fallback-to-full]]   (remote wipe; account-only: EAS 16.1)
+       easgate device cancel-wipe USER DEVICEID   (until the directive was sent)
+       easgate device link USER DEVICEID BACKEND-DEVICE-ID | device unlink USER DEVICEID
        easgate device remove USER DEVICEID     (removes the partnership)
        easgate device comment USER DEVICEID TEXT   ('' removes it)
+  every change takes --reason TEXT (e.g. a ticket number), kept in the audit log and the history; every verb --json
 `;
 
 const LIST_OPTIONS = {
@@ -100,15 +104,15 @@ const list: Sub = {
   },
 };
 
-function deviceSub(action: (ctx: Ctx, path: string) => Promise<unknown>, extra = 0): Sub {
+function deviceSub(action: (ctx: Ctx, path: string) => Promise<unknown>, extra = 0, more: Sub['options'] = {}): Sub {
   return {
-    options: { json: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, reason: { type: 'string' }, ...more },
     async run(ctx) {
       const path = `/associations${segment(positional(ctx.p, 0, 'USER'), positional(ctx.p, 1, 'DEVICEID'))}`;
       if (ctx.p.positionals.length > 2 + extra) throw new UsageError('too many arguments');
       const result = await action(ctx, path);
       if (flag(ctx.p, 'json')) json(ctx.io.stdout, result ?? null);
-      else if (result !== undefined) show(ctx.io, result as Association & { history?: StateChange[] });
+      else if (result !== undefined && (result as { removed?: boolean }).removed !== true) show(ctx.io, result as Association & { history?: StateChange[] });
       return 0;
     },
   };
@@ -134,14 +138,23 @@ export function runDevice(args: string[], io: AdminIo): Promise<number> {
     DEVICE_USAGE,
     {
       show: deviceSub(({ api }, path) => api.call('GET', path)),
-      allow: deviceSub(({ api }, path) => api.call('POST', `${path}/allow`)),
-      block: deviceSub(({ api }, path) => api.call('POST', `${path}/block`)),
-      remove: deviceSub(async ({ api, io }, path) => {
-        await api.call('DELETE', path);
-        io.stdout.write('removed\n');
-        return undefined;
+      allow: deviceSub(({ api, p }, path) => api.call('POST', `${path}/allow`, reasonOf(p))),
+      block: deviceSub(({ api, p }, path) => api.call('POST', `${path}/block`, reasonOf(p))),
+      wipe: deviceSub(
+        ({ api, p }, path) => api.call('POST', `${path}/wipe`, { accountOnly: flag(p, 'account-only'), fallbackToFull: flag(p, 'fallback-to-full'), ...reasonOf(p) }),
+        0,
+        { 'account-only': { type: 'boolean' }, 'fallback-to-full': { type: 'boolean' } },
+      ),
+      'cancel-wipe': deviceSub(({ api, p }, path) => api.call('POST', `${path}/cancel-wipe`, reasonOf(p))),
+      link: deviceSub(({ api, p }, path) => api.call('POST', `${path}/link`, { backendDeviceId: positional(p, 2, 'BACKEND-DEVICE-ID'), ...reasonOf(p) }), 1),
+      unlink: deviceSub(({ api, p }, path) => api.call('POST', `${path}/unlink`, reasonOf(p))),
+      remove: deviceSub(async ({ api, io, p }, path) => {
+        const r = str(p, 'reason');
+        await api.call('DELETE', r === undefined ? path : `${path}?${new URLSearchParams({ reason: r }).toString()}`);
+        if (!flag(p, 'json')) io.stdout.write('removed\n');
+        return { removed: true };
       }),
-      comment: deviceSub(({ api, p }, path) => api.call('PUT', `${path}/comment`, { comment: positional(p, 2, 'TEXT') }), 1),
+      comment: deviceSub(({ api, p }, path) => api.call('PUT', `${path}/comment`, { comment: positional(p, 2, 'TEXT'), ...reasonOf(p) }), 1),
     },
     args,
     io,

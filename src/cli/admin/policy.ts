@@ -1,4 +1,4 @@
-import { boolOption, flag, list, positional, str } from './args.js';
+import { boolOption, flag, list, positional, reasonOf, str } from './args.js';
 import { segment, UsageError, type AdminIo } from './client.js';
 import { fields, json, table } from './output.js';
 import { runVerb, type Ctx, type Sub } from './run.js';
@@ -16,6 +16,8 @@ export const DOMAIN_USAGE = `usage: easgate domain list [--json]
        easgate domain set DOMAIN [--enabled true|false] [--default-level Allow|Block|Quarantine|none]
 `;
 export const LICENSE_USAGE = `usage: easgate license [--json]   (total, in use, days remaining, and the over-the-limit message)
+       easgate license set --total N [--expires YYYY-MM-DD] [--reason TEXT] [--json]
+       easgate license set --none [--reason TEXT] [--json]   (no limit)
 `;
 
 type Items<T> = { items: T[] };
@@ -146,8 +148,15 @@ export function runLicense(args: string[], io: AdminIo): Promise<number> {
     LICENSE_USAGE,
     {
       '': {
-        options: JSON_ONLY,
+        options: { json: { type: 'boolean' }, total: { type: 'string' }, expires: { type: 'string' }, none: { type: 'boolean' }, reason: { type: 'string' } },
         async run(ctx) {
+          if (ctx.p.positionals[0] === 'set') {
+            const total = str(ctx.p, 'total');
+            const expires = str(ctx.p, 'expires');
+            if ((total === undefined) === !flag(ctx.p, 'none') || (total !== undefined && !/^\d{1,9}$/.test(total))) throw new UsageError('license set takes --total N (a whole number) or --none');
+            const license = total === undefined ? null : { total: Number(total), ...(expires === undefined ? {} : { expiresAt: expires }) };
+            await ctx.api.call('PUT', '/settings/system', { license, ...reasonOf(ctx.p) });
+          } else if (ctx.p.positionals.length > 0) throw new UsageError(`unknown subcommand '${ctx.p.positionals[0]!}'`);
           const l = await ctx.api.call<License>('GET', '/license');
           if (flag(ctx.p, 'json')) return print(ctx, l);
           fields(ctx.io.stdout, {
