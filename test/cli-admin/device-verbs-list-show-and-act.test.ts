@@ -47,7 +47,7 @@ describe('device verbs', () => {
     expect((await easgate(['device', 'comment', 'alice@x.test', 'APPL1', 'lost on a train'], envOf(t.fx, t.fx.tokens.helpdesk))).code).toBe(0);
     const show = await easgate(['device', 'show', 'alice@x.test', 'APPL1'], envOf(t.fx, t.fx.tokens.viewer));
     expect(show.stdout).toMatch(/comment:\s+lost on a train/);
-    expect(show.stdout).toMatch(/history:\nAT\s+STATE\s+REASON\s+RULE\s+BY\n.*Blocked\s+Individual\s+helpdesk-token\n.*Allowed\s+Individual\s+helpdesk-token\n.*Quarantined\s+User\n/);
+    expect(show.stdout).toMatch(/history:\nAT\s+STATE\s+REASON\s+RULE\s+BY\s+NOTE\n.*Blocked\s+Individual\s+helpdesk-token\n.*Allowed\s+Individual\s+helpdesk-token\n.*Quarantined\s+User\n/);
     const json = JSON.parse((await easgate(['device', 'show', 'alice@x.test', 'APPL1', '--json'], envOf(t.fx))).stdout);
     expect(json.history).toHaveLength(3);
     const viewer = await easgate(['device', 'remove', 'alice@x.test', 'APPL1'], envOf(t.fx, t.fx.tokens.viewer));

@@ -112,19 +112,37 @@ function deviceSub(action: (ctx: Ctx, path: string) => Promise<unknown>, extra =
       if (ctx.p.positionals.length > 2 + extra) throw new UsageError('too many arguments');
       const result = await action(ctx, path);
       if (flag(ctx.p, 'json')) json(ctx.io.stdout, result ?? null);
-      else if (result !== undefined && (result as { removed?: boolean }).removed !== true) show(ctx.io, result as Association & { history?: StateChange[] });
+      else if (result !== undefined && (result as { removed?: boolean }).removed !== true) show(ctx.io, result as Association & { history?: StateChange[] }, ctx.now);
       return 0;
     },
   };
 }
 
-function show(io: AdminIo, a: Association & { history?: StateChange[] }): void {
-  const { history, ...rest } = a;
-  const times = new Set(['firstSyncAt', 'lastSyncAttemptAt', 'lastSuccessSyncAt', 'accessStateAt', 'deviceInfoAt', 'linkedAt', 'wipeRequestedAt', 'wipeSentAt', 'wipeAckAt']);
-  fields(io.stdout, Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, times.has(k) ? time(v) : v])));
+/** The fields of `device show`, in this order (others the API adds come after them). */
+const SHOW_ORDER = [
+  'user', 'deviceId', 'displayName', 'deviceType', 'model', 'friendlyName', 'os', 'osLanguage', 'imei', 'phoneNumber', 'mobileOperator', 'userAgent', 'protocolVersion',
+  'accessState', 'accessReason', 'matchedRuleId', 'recordedAccessState', 'recordedAccessReason', 'recordedRuleId', 'recordedAccessStateAt',
+  'firstSyncAt', 'lastSyncAttemptAt', 'lastSuccessSyncAt', 'lastCommand', 'lastInstance', 'deviceInfoAt', 'accessStateAt',
+  'wipeStatus', 'wipeAccountOnly', 'wipeRequestedAt', 'wipeRequestedBy', 'wipeSentAt', 'wipeAckAt',
+  'backendDeviceId', 'linkedAt', 'replaces', 'replacedBy', 'quarantineMailboxAt', 'comment',
+];
+const TIMES = new Set(['firstSyncAt', 'lastSyncAttemptAt', 'lastSuccessSyncAt', 'accessStateAt', 'recordedAccessStateAt', 'deviceInfoAt', 'linkedAt', 'wipeRequestedAt', 'wipeSentAt', 'wipeAckAt', 'quarantineMailboxAt']);
+
+/** `2026-01-31T12:00:00Z (3 min ago)`. */
+export function humanTime(ms: number, now: number): string {
+  const s = Math.round((now - ms) / 1000);
+  const abs = Math.abs(s);
+  const [n, unit] = abs < 60 ? [abs, 's'] : abs < 3600 ? [Math.floor(abs / 60), 'min'] : abs < 172_800 ? [Math.floor(abs / 3600), 'h'] : [Math.floor(abs / 86_400), 'days'];
+  return `${new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${s < 0 ? `in ${n} ${unit}` : abs < 5 ? 'just now' : `${n} ${unit} ago`})`;
+}
+
+function show(io: AdminIo, a: Association & { history?: StateChange[] }, now: number): void {
+  const { history, ...rest } = a as Association & { history?: StateChange[] } & Record<string, unknown>;
+  const keys = [...SHOW_ORDER.filter((k) => k in rest), ...Object.keys(rest).filter((k) => !SHOW_ORDER.includes(k)).sort()];
+  fields(io.stdout, Object.fromEntries(keys.map((k) => [k, TIMES.has(k) && typeof rest[k] === 'number' ? humanTime(rest[k] as number, now) : rest[k]])));
   if (history !== undefined && history.length > 0) {
     io.stdout.write('\nhistory:\n');
-    table(io.stdout, ['AT', 'STATE', 'REASON', 'RULE', 'BY'], history.map((h) => [time(h.at), h.state, h.reason, h.ruleId, h.actor]));
+    table(io.stdout, ['AT', 'STATE', 'REASON', 'RULE', 'BY', 'NOTE'], history.map((h) => [time(h.at), h.state, h.reason, h.ruleId, h.actor, h.note]));
   }
 }
 
