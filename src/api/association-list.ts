@@ -1,5 +1,5 @@
 import { ACCESS_STATES, deviceKey, type Association } from '../policy/index.js';
-import { associationMatches, cursorAfter, searchAssociations, type AssociationFilter, type AssociationQuery, type Page, type SearchField, type Store } from '../store/index.js';
+import { associationMatches, cursorAfter, searchAssociations, searchCursorAfter, type AssociationFilter, type AssociationQuery, type Page, type SearchField, type Store } from '../store/index.js';
 import { PolicyView, type CurrentAssociation } from '../actions/index.js';
 import { ApiError } from './errors.js';
 import { hasJudged, judgedPage, passesJudged, type JudgedFilter, type Pager } from './judged-page.js';
@@ -191,6 +191,7 @@ function chooseDriver(store: Store, q: ListQuery, filter: AssociationFilter): Dr
       key: `search:${order}`,
       page: (limit, cursor) =>
         searchAssociations(store, { prefix: q.q!, order, limit, scanLimit: SCAN_BUDGET, ...(more === undefined ? {} : { filter: more }), ...(cursor === undefined ? {} : { cursor }) }),
+      cursorAt: (a) => searchCursorAfter({ prefix: q.q!, order }, a),
     };
   }
   // Without a sort: newest sync first.

@@ -11,7 +11,7 @@ import type { Page } from '../store/index.js';
  * cursor resumes right after the last association looked at. A page looks at no more than
  * JUDGED_BUDGET associations: a rare state answers with fewer items and a cursor.
  */
-export const JUDGED_BUDGET = 500;
+export const JUDGED_BUDGET = 250;
 const MAX_READS = 8;
 
 export interface JudgedFilter {

@@ -1,5 +1,6 @@
 import type { Association } from '../policy/index.js';
-import { associationId, indexValue, SEARCHED_FIELDS, textMembers } from './association-codec.js';
+import { associationId, indexValue, SEARCHED_FIELDS, TEXT_INDEXES, textMembers } from './association-codec.js';
+import { primaryMember, slotOf } from './association-filter.js';
 import { decodeCursor, encodeCursor, MAX_PAGE } from './association-query.js';
 import { StoreError } from './errors.js';
 import type { AssociationFilter, Page, SearchField, Store } from './types.js';
@@ -98,4 +99,16 @@ export async function searchAssociations(store: Store, q: SearchQuery): Promise<
     await Promise.all(blocked.map(fetch));
   }
   return { items: out, nextCursor: cursor };
+}
+
+/**
+ * The search cursor that resumes right after association `a` (one the search served): the
+ * member it was served at, its first match in the search's order (as the merge serves it).
+ */
+export function searchCursorAfter(q: Pick<SearchQuery, 'prefix' | 'order'>, a: Association): string {
+  const byField = textMembers(a, associationId(a.user, a.deviceId));
+  const members: (string | undefined)[] = [undefined, ...TEXT_INDEXES.map((f) => byField[f])];
+  const hit = primaryMember(members, SEARCHED_FIELDS.map(slotOf), indexValue(q.prefix), q.order === 'desc');
+  if (hit === undefined) throw new StoreError('EASGATE_ERR_STORE_BAD_QUERY', 'the association does not match the search');
+  return encodeCursor('search', hit.member);
 }

@@ -25,7 +25,7 @@ export type {
 } from './types.js';
 export { ASSOCIATION_FIELDS, associationId } from './association-codec.js';
 export { cursorAfter, MAX_PAGE } from './association-query.js';
-export { searchAssociations, type SearchQuery } from './association-search.js';
+export { searchAssociations, searchCursorAfter, type SearchQuery } from './association-search.js';
 export { associationMatches } from './association-filter.js';
 export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
 export { MemoryStore } from './memory-store.js';
