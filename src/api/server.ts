@@ -25,7 +25,8 @@ export interface AdminServer {
 
 /**
  * The admin API on a listener of its own (EASGATE_ADMIN_HOST/EASGATE_ADMIN_PORT), so that
- * it need not face the internet with the device port. Nothing but /api/v1 is served there.
+ * it need not face the internet with the device port. It serves /api/v1 and what the
+ * gateway adds through extraRoutes (/metrics, the console at /admin/).
  */
 export async function buildAdminServer(deps: AdminApiDeps, options: AdminServerOptions): Promise<AdminServer> {
   const app = fastify({

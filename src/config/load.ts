@@ -50,6 +50,7 @@ export interface Config {
   /** Set: the admin API listens on adminHost:adminPort instead of the device listener. */
   readonly adminPort: number | undefined;
   readonly adminPublicUrl: URL | undefined;
+  readonly consoleSessionMinutes: number;
   /** Set: the backend sync runs (src/sync/backend-sync.ts). */
   readonly backendUrl: URL | undefined;
   readonly backendToken: string | undefined;
@@ -273,6 +274,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminHost: values.adminHost as string,
     adminPort: values.adminPort as number | undefined,
     adminPublicUrl: values.adminPublicUrl as URL | undefined,
+    consoleSessionMinutes: values.consoleSessionMinutes as number,
     backendUrl: values.backendUrl as URL | undefined,
     backendToken: values.backendToken as string | undefined,
     backendCa: values.backendCa as Buffer | undefined,

@@ -238,6 +238,12 @@ export const SETTINGS = {
     kind: { type: 'url', protocols: ['http:', 'https:'] },
     doc: 'How admins reach the admin listener, e.g. https://easgate-admin.example.com: notification mail links to the console\'s page of an association there (/admin/associations/USER/DEVICEID). Unset: the admin listener\'s own address (EASGATE_ADMIN_HOST:EASGATE_ADMIN_PORT), or without one the device listener\'s public URL',
   },
+  consoleSessionMinutes: {
+    env: 'EASGATE_CONSOLE_SESSION_MINUTES',
+    kind: { type: 'int', min: 5, max: 10_080 },
+    default: '480',
+    doc: 'Lifetime of an admin console session (the browser\'s cookie after sign-in with an API token), in minutes; sign-out or revoking the token ends it sooner',
+  },
   backendUrl: {
     env: 'EASGATE_BACKEND_URL',
     kind: { type: 'url', protocols: ['http:', 'https:'] },

@@ -1,6 +1,7 @@
 import fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { registerAdminApi, ROUTES } from '../../src/api/index.js';
+import { SESSION_ROUTES } from '../../src/api/console-session.js';
 import { createLogger } from '../../src/log/logger.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { useApi } from './fixture.js';
@@ -25,7 +26,7 @@ describe('the OpenAPI document', () => {
     expect(doc.openapi).toBe('3.1.0');
     const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`));
     expect(documented.sort()).toEqual(registered.filter((r) => !r.endsWith('*')).sort());
-    expect(documented).toHaveLength(ROUTES.length);
+    expect(documented).toHaveLength(ROUTES.length + SESSION_ROUTES.length);
 
     for (const [p, ops] of Object.entries(doc.paths)) {
       const inPath = [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);

@@ -1,3 +1,4 @@
+import { sessionOpenApiPaths } from '../console-session.js';
 import { openApiDocument } from '../openapi.js';
 import { API_PREFIX, route, type RouteDef } from '../route.js';
 import { s } from '../schema.js';
@@ -40,6 +41,13 @@ ROUTES.push(
     summary: 'This API as an OpenAPI 3.1 document',
     permission: 'read',
     response: s.any('OpenAPI 3.1 document'),
-    handler: async () => (document ??= openApiDocument(ROUTES, API_PREFIX)),
+    handler: async () => (document ??= withSessionPaths(openApiDocument(ROUTES, API_PREFIX))),
   }),
 );
+
+/** The console's session routes (src/api/console-session.ts) beside the table's, and the cookie as a way in. */
+function withSessionPaths(doc: Record<string, unknown>): Record<string, unknown> {
+  const components = doc.components as { securitySchemes: Record<string, unknown> };
+  components.securitySchemes.session = { type: 'apiKey', in: 'cookie', name: 'easgate_session', description: 'The console\'s session (POST /api/v1/session); a change also needs X-EasGate-CSRF' };
+  return { ...doc, paths: { ...(doc.paths as object), ...sessionOpenApiPaths(API_PREFIX) } };
+}
