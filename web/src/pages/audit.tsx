@@ -27,7 +27,7 @@ export function AuditPage() {
     const until = applied.until === '' ? Infinity : Date.parse(applied.until) + 86_400_000;
     const object = applied.object.trim();
     const filter = { actor: applied.actor.trim() || undefined, ...(object === '' ? {} : object.includes(':') ? { object } : { objectType: object }) };
-    return fillPage<Entry>((next) => `/audit${qs({ ...filter, limit: 100, cursor: next })}`, cursor, 50, signal, (e) => e.action.startsWith(applied.action.trim()) && e.at >= since && e.at < until);
+    return fillPage<Entry>((next) => `/audit${qs({ ...filter, limit: 100, cursor: next })}`, cursor, 50, signal, (e) => e.action.includes(applied.action.trim()) && e.at >= since && e.at < until);
   }, [applied, cursor]);
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
   return (

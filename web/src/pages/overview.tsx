@@ -44,7 +44,7 @@ async function load(signal: AbortSignal): Promise<Overview> {
 /** A horizontal bar chart (SVG, no library): the biggest first, at most 8 bars. */
 function Bars({ title, counts }: { title: string; counts: Counts }) {
   const rows = Object.entries(counts)
-    .sort((a, b) => b[1] - a[1])
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, 8);
   const max = Math.max(1, ...rows.map(([, n]) => n));
   return (
