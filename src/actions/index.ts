@@ -9,3 +9,4 @@ export { bulkMailboxes, BULK_STATUSES, changeMailbox, type BulkInput, type BulkR
 export { changeDomain, changeOrganization, changeSystem, deleteDomain, type SystemChange } from './switches.js';
 export { grandfather, purge, type BulkReport, type Judge, type ReportItem } from './bulk.js';
 export { current, PolicyView, type CurrentAssociation } from './current-state.js';
+export { assignPolicy, deletePolicy, policyFrom, policyUse, putPolicy, revertPolicy } from './policies.js';

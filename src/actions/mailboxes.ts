@@ -1,4 +1,5 @@
 import { domainOf, type AccessLevel, type Mailbox } from '../policy/index.js';
+import { requirePolicy } from './policies.js';
 import type { Store } from '../store/index.js';
 import type { ActionContext } from './context.js';
 import { invalid, licenseRefused } from './errors.js';
@@ -16,6 +17,8 @@ export interface MailboxChange {
   /** Take single IDs off both lists. */
   unlist?: string[] | undefined;
   defaultAccessLevel?: AccessLevel | null | undefined;
+  /** The gateway ActiveSync policy of the mailbox's devices (null: none of its own). */
+  policy?: string | null | undefined;
 }
 
 function switchTo(m: Mailbox, enabled: boolean): Mailbox {
@@ -40,6 +43,8 @@ function applyChange(held: Mailbox, c: MailboxChange): Mailbox {
   refuseFullLists(n, 'deviceId');
   if (c.defaultAccessLevel === null) delete n.defaultAccessLevel;
   else if (c.defaultAccessLevel !== undefined) n.defaultAccessLevel = c.defaultAccessLevel;
+  if (c.policy === null) delete n.policy;
+  else if (c.policy !== undefined) n.policy = c.policy;
   if (c.activeSyncEnabled !== undefined && c.activeSyncEnabled !== held.activeSyncEnabled) n = switchTo(n, c.activeSyncEnabled);
   return n;
 }
@@ -47,6 +52,7 @@ function applyChange(held: Mailbox, c: MailboxChange): Mailbox {
 /** Changes a mailbox; fields left out keep their value, also when someone else changes them meanwhile. */
 export async function changeMailbox(ctx: ActionContext, rawUser: string, change: MailboxChange): Promise<Mailbox> {
   const user = mailUser(ctx.normalizeUser, rawUser, 'user');
+  await requirePolicy(ctx, change.policy);
   const { before, write, next } = await updateMailbox(ctx.store, user, (held) => applyChange(held, change), 'refuse');
   if (write.status === 'license-limit') throw licenseRefused(user);
   ctx.audit({ action: 'mailbox.put', object: `mailbox:${user}`, before: before ?? null, after: next });

@@ -34,4 +34,6 @@ export const NEEDS = {
   domain: 'admin',
   grandfather: 'admin',
   purge: 'admin',
+  policy: 'admin',
+  assignPolicy: 'act',
 } as const satisfies Record<string, Permission>;

@@ -1,4 +1,5 @@
 import { defaultOrganizationSettings, licenseEndMs, type AccessLevel, type Domain, type OrganizationSettings, type SystemSettings } from '../policy/index.js';
+import { requirePolicy } from './policies.js';
 import type { ActionContext } from './context.js';
 import { invalid, notFound } from './errors.js';
 
@@ -24,21 +25,32 @@ export async function changeSystem(ctx: ActionContext, change: SystemChange): Pr
   return next;
 }
 
-export async function changeOrganization(ctx: ActionContext, change: Partial<OrganizationSettings>): Promise<OrganizationSettings> {
+export async function changeOrganization(ctx: ActionContext, change: Partial<Omit<OrganizationSettings, 'policy'>> & { policy?: string | null | undefined }): Promise<OrganizationSettings> {
+  await requirePolicy(ctx, change.policy);
   const held = { ...defaultOrganizationSettings(), ...(await ctx.store.getOrganization()) };
-  const next: OrganizationSettings = { ...held, ...change };
+  const { policy, ...rest } = change;
+  const next: OrganizationSettings = { ...held, ...rest };
+  if (policy === null) delete next.policy;
+  else if (policy !== undefined) next.policy = policy;
   await ctx.store.putOrganization(next);
   ctx.audit({ action: 'settings.organization', object: 'settings:organization', before: held, after: next });
   return next;
 }
 
-export async function changeDomain(ctx: ActionContext, domain: string, change: { activeSyncEnabled?: boolean | undefined; defaultAccessLevel?: AccessLevel | null | undefined }): Promise<Domain> {
+export async function changeDomain(
+  ctx: ActionContext,
+  domain: string,
+  change: { activeSyncEnabled?: boolean | undefined; defaultAccessLevel?: AccessLevel | null | undefined; policy?: string | null | undefined },
+): Promise<Domain> {
+  await requirePolicy(ctx, change.policy);
   const name = domain.toLowerCase();
   const held = await ctx.store.getDomain(name);
   const next: Domain = { ...(held ?? { name, activeSyncEnabled: true }) };
   if (change.activeSyncEnabled !== undefined) next.activeSyncEnabled = change.activeSyncEnabled;
   if (change.defaultAccessLevel === null) delete next.defaultAccessLevel;
   else if (change.defaultAccessLevel !== undefined) next.defaultAccessLevel = change.defaultAccessLevel;
+  if (change.policy === null) delete next.policy;
+  else if (change.policy !== undefined) next.policy = change.policy;
   await ctx.store.putDomain(next);
   ctx.audit({ action: 'domain.put', object: `domain:${name}`, before: held ?? null, after: next });
   return next;

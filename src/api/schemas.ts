@@ -23,6 +23,7 @@ export const LIMIT = s.int(1, 500, 'Items per page (default 50)');
 export const TIME = s.string({ max: 40, format: 'date-time', description: 'ISO 8601 date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z' });
 export const REASON_TEXT = s.string({ max: 500, description: 'Why (free text, e.g. a ticket number): kept in the audit entry and the history' });
 export const DEVICE_ID_LIST = s.array(s.string({ min: 1, max: 510 }), 1000);
+export const POLICY_NAME = s.string({ min: 1, max: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: "A gateway ActiveSync policy's name (null: none assigned here)" });
 
 export const ASSOCIATION_SORTS = ['user', 'deviceId', 'deviceType', 'model', 'friendlyName', 'os', 'lastSync', 'firstSync', 'accessState'] as const;
 

@@ -24,7 +24,7 @@ function provisionDoc(doc: WbxmlElement | undefined): Record<string, string> {
 
 /** The EASProvisionDoc of an initial Provision's answer (the acknowledgement's carries none). */
 async function initialDoc(s: DeviceSimulator, version = '14.1'): Promise<Record<string, string>> {
-  const r = await s.raw('Provision', provisionInitial(version, { model: 'iPhone15,2' }), { 'x-ms-policykey': '0' });
+  const r = await s.raw('Provision', provisionInitial(version, s.deviceInformation), { 'x-ms-policykey': '0' });
   return provisionDoc(r.doc);
 }
 
@@ -61,7 +61,7 @@ describe('a policy the gateway owns (in front of an upstream that does not provi
 
   it('the initial answer carries the policy’s settings, the defaults for the rest', async () => {
     const s = sim('POLICY02');
-    const first = await s.raw('Provision', provisionInitial('14.1', { model: 'iPhone15,2' }), { 'x-ms-policykey': '0' });
+    const first = await s.raw('Provision', provisionInitial('14.1', s.deviceInformation), { 'x-ms-policykey': '0' });
     await s.close();
     const doc = provisionDoc(first.doc);
     expect(JSON.stringify(first.doc)).toContain('DeviceInformation');

@@ -16,6 +16,7 @@ describe('every route checks the role of its token', () => {
     await t.fx.store.createAssociation(device('a@x.test', 'DEV1', { model: 'iPhone15,2', os: 'iOS 17.1', accessState: 'Quarantined', accessReason: 'Global' }));
     await t.fx.store.putRule({ id: 'r1', characteristic: 'DeviceType', queryString: 'Old', accessLevel: 'Block' });
     await t.fx.store.putDeviceId({ deviceId: 'LOAN1', accessLevel: 'Allow' });
+    await t.fx.store.putEasPolicy({ name: 'Strict', settings: { DevicePasswordEnabled: true }, allowNonProvisionableDevices: false, refreshIntervalSeconds: 0 });
   });
 
   it('has a sample request for every route', () => {

@@ -4,7 +4,7 @@ import type { Store } from '../../store/index.js';
 import { notFound } from '../errors.js';
 import { route } from '../route.js';
 import { s } from '../schema.js';
-import { DOMAIN, LEVEL, page } from '../schemas.js';
+import { DOMAIN, LEVEL, page, POLICY_NAME } from '../schemas.js';
 
 /** Mail domains with their usage: users with ActiveSync enabled (a disabled domain counts zero). */
 const DOMAIN_USAGE = s.any('{ name, activeSyncEnabled, defaultAccessLevel?, stored, activeSyncUsers }');
@@ -57,7 +57,7 @@ export const domainRoutes = [
     summary: 'Turn ActiveSync on or off for a domain, or set its default access level (fields left out keep their value)',
     permission: NEEDS.domain,
     params: PARAMS,
-    body: s.object({ activeSyncEnabled: s.optional(s.bool()), defaultAccessLevel: s.optional(s.nullable(LEVEL)) }),
+    body: s.object({ activeSyncEnabled: s.optional(s.bool()), defaultAccessLevel: s.optional(s.nullable(LEVEL)), policy: s.optional(s.nullable(POLICY_NAME)) }),
     response: s.any('The domain'),
     handler: ({ action, params, body }) => changeDomain(action, params.domain, body),
   }),

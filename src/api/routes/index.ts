@@ -10,6 +10,7 @@ import { deviceIdRoutes } from './device-ids.js';
 import { domainRoutes } from './domains.js';
 import { linkRoutes } from './link.js';
 import { mailboxRoutes } from './mailboxes.js';
+import { policyRoutes } from './policies.js';
 import { ruleRoutes } from './rules.js';
 import { settingsRoutes } from './settings.js';
 import { syncRoutes } from './sync.js';
@@ -25,6 +26,7 @@ export const ROUTES: RouteDef[] = [
   ...domainRoutes,
   ...settingsRoutes,
   ...ruleRoutes,
+  ...policyRoutes,
   ...deviceIdRoutes,
   ...actionRoutes,
   ...auditTokenRoutes,

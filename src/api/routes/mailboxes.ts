@@ -2,7 +2,7 @@ import { bulkMailboxes, changeMailbox, NEEDS } from '../../actions/index.js';
 import { notFound } from '../errors.js';
 import { route } from '../route.js';
 import { s } from '../schema.js';
-import { CURSOR, DEVICE_ID_LIST, DOMAIN, LEVEL, LIMIT, page, USER_PARAMS } from '../schemas.js';
+import { CURSOR, DEVICE_ID_LIST, DOMAIN, LEVEL, LIMIT, page, USER_PARAMS, POLICY_NAME } from '../schemas.js';
 
 /** Mailboxes (Set-CASMailbox): ActiveSync on/off, allowed and blocked device IDs, default level; bulk on/off (src/actions/mailboxes.ts). */
 const MAILBOX = s.any('{ user, activeSyncEnabled, allowedDeviceIds, blockedDeviceIds, defaultAccessLevel?, disabledReason? }');
@@ -48,6 +48,7 @@ export const mailboxRoutes = [
       block: s.optional(DEVICE_ID_LIST),
       unlist: s.optional(DEVICE_ID_LIST),
       defaultAccessLevel: s.optional(s.nullable(LEVEL)),
+      policy: s.optional(s.nullable(POLICY_NAME)),
     }),
     response: MAILBOX,
     handler: ({ action, params, body }) => changeMailbox(action, params.user, body),

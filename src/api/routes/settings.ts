@@ -2,11 +2,11 @@ import { changeOrganization, changeSystem, iso, NEEDS } from '../../actions/inde
 import { defaultOrganizationSettings, licenseEndMs, licenseStatus } from '../../policy/index.js';
 import { route } from '../route.js';
 import { s } from '../schema.js';
-import { LEVEL, MAIL_PATTERN, TIME } from '../schemas.js';
+import { LEVEL, MAIL_PATTERN, TIME, POLICY_NAME } from '../schemas.js';
 
 /** System settings (ActiveSync on/off, license), the license's state, organisation settings. */
 const SYSTEM = s.any('{ activeSyncEnabled, license?: { total, expiresAt? } }');
-const ORGANIZATION = s.any('{ defaultAccessLevel, unregisteredAccessLevel, adminMailRecipients, userMailInsert }');
+const ORGANIZATION = s.any('{ defaultAccessLevel, unregisteredAccessLevel, adminMailRecipients, userMailInsert, policy? }');
 const LICENSE = s.any('{ total (null: no limit), inUse, available, expiresAt, daysRemaining, expired, overLimit, full, message }');
 
 export const settingsRoutes = [
@@ -82,6 +82,7 @@ export const settingsRoutes = [
       unregisteredAccessLevel: s.optional(LEVEL),
       adminMailRecipients: s.optional(s.array(s.string({ min: 3, max: 254, pattern: MAIL_PATTERN }), 100)),
       userMailInsert: s.optional(s.string({ max: 4000, multiline: true })),
+      policy: s.optional(s.nullable(POLICY_NAME)),
     }),
     response: ORGANIZATION,
     handler: ({ action, body }) => changeOrganization(action, body),
