@@ -191,6 +191,8 @@ describe('the Associations page in Chromium', () => {
 
   it('runs under a CSP that refuses inline script, and a change without the CSRF token is refused', async () => {
     const inline = await admin.page.evaluate(() => {
+      // Runs in the page: its DOM, not Node's globals (the test's tsconfig has no DOM lib).
+      const { document, window } = globalThis as unknown as { document: { createElement(t: string): { textContent: string }; head: { appendChild(n: unknown): void } }; window: unknown };
       const s = document.createElement('script');
       s.textContent = 'window.__inlineRan = true';
       document.head.appendChild(s);
