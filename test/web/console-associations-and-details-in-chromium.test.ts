@@ -34,6 +34,9 @@ describe('the Associations page in Chromium', () => {
     expect((await phone.folderSync()).response.easStatus).toBe(1);
     await until(async () => (await c.store.getAssociation('alice@example.test', 'alicephone1'))?.imei !== undefined);
     admin = await openConsole(browser, c.admin);
+    await admin.page.goto('/admin/');
+    await admin.page.getByLabel('API token').waitFor();
+    await screenshot(admin.page, 'sign-in');
     await signIn(admin.page, c.tokens.admin, '/admin/associations');
   }, 60_000);
   afterAll(async () => {
