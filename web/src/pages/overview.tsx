@@ -73,7 +73,7 @@ function Columns({ title, days }: { title: string; days: [string, number][] }) {
   return (
     <figure class="chart card" aria-label={title}>
       <figcaption>{title}</figcaption>
-      <svg viewBox="0 0 320 150" role="img" aria-label={title}>
+      <svg viewBox="0 -16 320 166" role="img" aria-label={title}>
         {days.map(([d, n], i) => (
           <g>
             <rect x={i * w + 2} y={120 - (n / max) * 110} width={Math.max(2, w - 4)} height={(n / max) * 110} class="bar bar-0" />
