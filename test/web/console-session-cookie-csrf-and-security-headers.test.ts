@@ -80,7 +80,7 @@ describe('the console is served with a session cookie, CSRF protection and secur
     const none = await fetchRaw(path, { method: 'POST', headers: { cookie } });
     expect(none.status).toBe(403);
     expect(none.json.code).toBe('EASGATE_ERR_API_CSRF');
-    const wrong = await fetchRaw(path, { method: 'POST', headers: { cookie, 'x-easgate-csrf': `${csrf.slice(0, -1)}x` } });
+    const wrong = await fetchRaw(path, { method: 'POST', headers: { cookie, 'x-easgate-csrf': `${csrf.slice(0, -1)}${csrf.endsWith('x') ? 'y' : 'x'}` } });
     expect(wrong.status).toBe(403);
     expect((await c.store.getAssociation('csrf@example.test', 'csrf1'))?.accessState).not.toBe('Blocked');
     const ok = await fetchRaw(path, { method: 'POST', headers: { cookie, 'x-easgate-csrf': csrf } });
