@@ -1,6 +1,6 @@
 import { compileEasPolicy, parseEasPolicy, PolicyError, type Association, type EasPolicy } from '../policy/index.js';
 import { associationObject, findAssociation, type ActionContext } from './context.js';
-import { conflict, invalid, notFound } from './errors.js';
+import { AdminError, conflict, invalid, notFound } from './errors.js';
 
 /**
  * Gateway ActiveSync policies (src/policy/eas-policy): created, replaced and deleted by an
@@ -14,7 +14,7 @@ export function policyFrom(name: string, body: unknown): EasPolicy {
   try {
     return parseEasPolicy({ ...(typeof body === 'object' && body !== null ? body : {}), name }, 'policy');
   } catch (err) {
-    if (err instanceof PolicyError) throw invalid(err.path ?? 'policy', err.message.slice(err.message.indexOf('expected ') + 9) || err.message);
+    if (err instanceof PolicyError) throw new AdminError('EASGATE_ERR_API_INVALID', err.message, err.path ?? 'policy');
     throw err;
   }
 }

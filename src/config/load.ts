@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { parseRedisAddress, type RedisAddress } from '../store/redis-address.js';
+import { closestName } from '../closest-name.js';
 import { OTHER_VARIABLES, SETTINGS, TOOL_PREFIXES, type SettingKind, type SettingSpec } from './settings.js';
 
 export interface Config {
@@ -167,17 +168,6 @@ function parseValue(kind: SettingKind, raw: string): unknown {
   }
 }
 
-/** Edit distance (Levenshtein), for the closest known name of a misspelt variable. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
 const KNOWN = Object.values(SETTINGS).map((spec) => (spec as SettingSpec).env);
 
 /** Every EASGATE_* variable that is no setting (nor the project's other variables), with the closest setting's name. */
@@ -185,8 +175,7 @@ function unknownVariables(env: Env): string[] {
   const out: string[] = [];
   for (const name of Object.keys(env).sort()) {
     if (!name.startsWith('EASGATE_') || KNOWN.includes(name) || OTHER_VARIABLES.has(name) || TOOL_PREFIXES.some((p) => name.startsWith(p))) continue;
-    const closest = [...KNOWN].sort((x, y) => distance(name, x) - distance(name, y))[0]!;
-    out.push(`${name} is not a setting of easgate (did you mean ${closest}?)`);
+    out.push(`${name} is not a setting of easgate (did you mean ${closestName(name, KNOWN)}?)`);
   }
   return out;
 }

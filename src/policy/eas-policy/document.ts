@@ -4,6 +4,7 @@
  * and how often devices must provision again. Validated against each setting's type and
  * range; two policies merge into the stricter of the two, setting by setting.
  */
+import { closestName } from '../../closest-name.js';
 import { PolicyError } from '../errors.js';
 import { bool, fail, int, object, opt, req, str, type Check } from '../validate.js';
 import { EAS_POLICY_SETTINGS, SETTING_BY_NAME, type SettingSpec, type SettingValue } from './settings.js';
@@ -46,30 +47,13 @@ function settingCheck(spec: SettingSpec): Check<SettingValue> {
   };
 }
 
-function closest(name: string): string {
-  const d = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0]!;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const cur = row[j]!;
-        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-        prev = cur;
-      }
-    }
-    return row[b.length]!;
-  };
-  return [...SETTING_BY_NAME.keys()].sort((x, y) => d(name, x) - d(name, y))[0]!;
-}
-
 const settingsCheck: Check<Record<string, SettingValue>> = (v, path) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'an object of EASProvisionDoc settings');
   const out: Record<string, SettingValue> = {};
   for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
     const spec = SETTING_BY_NAME.get(name);
     if (spec === undefined) {
-      throw new PolicyError('EASGATE_ERR_POLICY_FILE_INVALID', `${path}.${name}: not a setting of EASProvisionDoc (did you mean ${closest(name)}?)`, { path: `${path}.${name}` });
+      throw new PolicyError('EASGATE_ERR_POLICY_FILE_INVALID', `${path}.${name}: not a setting of EASProvisionDoc (did you mean ${closestName(name, SETTING_BY_NAME.keys())}?)`, { path: `${path}.${name}` });
     }
     out[name] = settingCheck(spec)(value, `${path}.${name}`);
   }
